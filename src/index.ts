@@ -4,4 +4,4 @@
 export * from './errors.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
-export { PII_TYPES, type PiiType } from './policy/pii-types.js';
+export * from './policy/index.js';

@@ -25,7 +25,12 @@ export class UserRegexSyntaxError extends Error {
 }
 
 function hintFor(reason: string, pattern: string): string {
-  if (/\(\?<?[=!]/.test(pattern) || reason.includes('(?=') || reason.includes('(?!') || reason.includes('(?<')) {
+  if (
+    /\(\?<?[=!]/.test(pattern) ||
+    reason.includes('(?=') ||
+    reason.includes('(?!') ||
+    reason.includes('(?<')
+  ) {
     return 'RE2 has no lookahead or lookbehind; capture the surrounding text instead and put it back with \\1 in replace';
   }
   if (/invalid escape sequence: \\[1-9]/.test(reason)) {
@@ -49,7 +54,10 @@ function hintFor(reason: string, pattern: string): string {
  */
 export function compileUserRegex(pattern: string): CompiledUserRegex {
   if (pattern.length === 0) {
-    throw new UserRegexSyntaxError('pattern is empty', 'an empty pattern matches everywhere; write what to match');
+    throw new UserRegexSyntaxError(
+      'pattern is empty',
+      'an empty pattern matches everywhere; write what to match',
+    );
   }
   if (pattern.length > MAX_USER_PATTERN_LENGTH) {
     throw new UserRegexSyntaxError(
