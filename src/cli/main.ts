@@ -1,19 +1,27 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { processIO, type CliIO } from './io.js';
+import { registerPolicyCommands } from './commands/policy-check.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
- * drive it in-process.
+ * drive it in-process with their own {@link CliIO}.
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
   const program = new Command('declaw')
-    .description('declaw: a security layer for AI agents')
+    .description('declaw: a security layer for AI agents (policy checks, content scanning, proxy, sandboxes)')
     .exitOverride()
-    .showHelpAfterError();
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run declaw --help for usage)');
+  registerPolicyCommands(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
-    return 0;
+    return exitCode;
   } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
-    return typeof code === 'number' ? code : 1;
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 64;
+    throw err;
   }
 }
