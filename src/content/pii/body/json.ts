@@ -1,0 +1,107 @@
+import type { PiiType } from '../../../policy/pii-types.js';
+import { replaceFindings, tallyFindings } from '../redact-text.js';
+import type { PiiSession } from '../session.js';
+import type { PiiScanner } from '../types.js';
+import { lexJson, LiteralKind } from './json-lexer.js';
+import { scanSegments } from './segment-scan.js';
+
+/** What a format redactor needs: the scanner, the types, and a session only when it should rewrite. */
+export interface FormatScanOptions {
+  scanner: PiiScanner;
+  types: ReadonlySet<PiiType>;
+  /** Rewrite findings as tokens of this session; without one, findings are only counted. */
+  session: PiiSession | undefined;
+  /** Findings per type, added to. */
+  tally: Map<PiiType, number>;
+  /** Escape every non-ASCII character in rewritten JSON strings (the body is re-encoded as latin1). */
+  asciiOnly?: boolean;
+}
+
+/** Only the part of a data URL before its base64 payload is text worth scanning. */
+const DATA_URL = /^data:[^,]{0,200};base64,/;
+
+/**
+ * Redacts the string literals (keys and values) and numbers of a JSON text in place: everything between
+ * them, whitespace and key order included, is kept byte for byte. A string without escapes is scanned as
+ * it stands and tokens are spliced into it; a string with escapes is decoded, scanned, and written back
+ * with `JSON.stringify`; a number that holds PII (a card number sent as a JSON number) becomes a string,
+ * so the document stays valid JSON. Returns undefined when `text` is not JSON (the caller falls back to
+ * scanning it as text), otherwise the redacted text (the same string when nothing changed).
+ *
+ * @example
+ * redactJson('{"card": 4111111111111111}', false, { scanner, types, session, tally });
+ * // '{"card": "[CREDIT_CARD_9f2a3b]"}'
+ */
+export function redactJson(text: string, sequence: boolean, options: FormatScanOptions): string | undefined {
+  const literals = lexJson(text, sequence);
+  if (literals === undefined) return undefined;
+  const { starts, ends, kinds } = literals;
+  const segments = new Array<string>(starts.length);
+  for (let i = 0; i < starts.length; i++) {
+    const kind = kinds[i]!;
+    let segment: string;
+    if (kind === LiteralKind.Number) {
+      segment = text.slice(starts[i], ends[i]);
+    } else if (kind === LiteralKind.String) {
+      segment = text.slice(starts[i]! + 1, ends[i]! - 1);
+    } else {
+      const decoded = decodeJsonString(text.slice(starts[i], ends[i]));
+      if (decoded === undefined) return undefined;
+      segment = decoded;
+    }
+    const dataUrl = segment.length > 64 ? DATA_URL.exec(segment) : null;
+    segments[i] = dataUrl === null ? segment : dataUrl[0];
+  }
+  const perSegment = scanSegments(segments, options.scanner, options.types);
+  for (const findings of perSegment) tallyFindings(findings, options.tally);
+  const session = options.session;
+  if (session === undefined) return text;
+
+  const parts: string[] = [];
+  let at = 0;
+  for (let i = 0; i < perSegment.length; i++) {
+    const findings = perSegment[i]!;
+    if (findings.length === 0) continue;
+    const start = starts[i]!;
+    const end = ends[i]!;
+    const kind = kinds[i]!;
+    if (kind === LiteralKind.String) {
+      // Tokens hold no quote or backslash, so they go into an unescaped string as they are.
+      parts.push(
+        text.slice(at, start + 1),
+        replaceFindings(text.slice(start + 1, end - 1), findings, session),
+      );
+      at = end - 1;
+      continue;
+    }
+    parts.push(text.slice(at, start));
+    parts.push(jsonQuote(replaceFindings(fullSegment(text, start, end, kind), findings, session), options));
+    at = end;
+  }
+  if (parts.length === 0) return text;
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+/** The full text of a number or escaped string (a data URL's segment was cut short; its findings lie in the kept part). */
+function fullSegment(text: string, start: number, end: number, kind: LiteralKind): string {
+  if (kind === LiteralKind.Number) return text.slice(start, end);
+  return decodeJsonString(text.slice(start, end)) ?? '';
+}
+
+/** Decodes one JSON string literal (quotes included); undefined if its escapes are invalid. */
+function decodeJsonString(literal: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(literal);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON string literal for `value`, with non-ASCII escaped when the body goes back out as latin1. */
+function jsonQuote(value: string, options: FormatScanOptions): string {
+  const quoted = JSON.stringify(value);
+  if (!options.asciiOnly) return quoted;
+  return quoted.replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

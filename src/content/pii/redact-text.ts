@@ -1,0 +1,82 @@
+import type { PiiType } from '../../policy/pii-types.js';
+import type { PiiSession } from './session.js';
+import type { PiiFinding, PiiScanner } from './types.js';
+
+/** How many findings of one type a body held. Types and counts only: never values or positions. */
+export interface PiiFindingCount {
+  type: PiiType;
+  count: number;
+}
+
+/**
+ * Counts findings per type, adding to `tally`. Kept as a Map while a body is walked so that formats with
+ * many segments (JSON strings, form fields, multipart parts) add up cheaply.
+ */
+export function tallyFindings(findings: readonly PiiFinding[], tally: Map<PiiType, number>): void {
+  for (const f of findings) tally.set(f.type, (tally.get(f.type) ?? 0) + 1);
+}
+
+/**
+ * The tally as the list results carry, in a stable order (by type name) so that two scans of the same
+ * body report identically.
+ */
+export function tallyToCounts(tally: ReadonlyMap<PiiType, number>): PiiFindingCount[] {
+  return [...tally]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([type, count]) => ({ type, count }));
+}
+
+/**
+ * Replaces each finding in `text` by its token. `render` turns a token into what the format needs
+ * (a form body percent-encodes the brackets); by default the token is written as is. Findings must be
+ * sorted and non-overlapping, as {@link PiiScanner.scan} returns them.
+ *
+ * @example
+ * replaceFindings('ssn 123-45-6789', [{ type: 'ssn', start: 4, end: 15, detector: 'ssn', score: 1 }], session);
+ * // 'ssn [SSN_0a1b2c]'
+ */
+export function replaceFindings(
+  text: string,
+  findings: readonly PiiFinding[],
+  session: PiiSession,
+  render: (token: string) => string = (t) => t,
+): string {
+  if (findings.length === 0) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const f of findings) {
+    if (f.start < at || f.end <= f.start || f.end > text.length) continue;
+    parts.push(text.slice(at, f.start), render(session.tokenFor(f.type, text.slice(f.start, f.end))));
+    at = f.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+/** Options of {@link redactText}. */
+export interface RedactTextOptions {
+  scanner: PiiScanner;
+  types: ReadonlySet<PiiType>;
+  session: PiiSession;
+}
+
+/** Result of {@link redactText}. */
+export interface RedactTextResult {
+  text: string;
+  findings: PiiFindingCount[];
+}
+
+/**
+ * Scans a plain string and replaces every finding by its session token. Bodies go through
+ * {@link redactBody} instead, which keeps JSON, forms and multipart well formed.
+ *
+ * @example
+ * const { text } = redactText('card 4111111111111111', { scanner, types: new Set(['credit_card']), session });
+ * // 'card [CREDIT_CARD_9f2a3b]'
+ */
+export function redactText(text: string, options: RedactTextOptions): RedactTextResult {
+  const findings = options.scanner.scan(text, options.types);
+  const tally = new Map<PiiType, number>();
+  tallyFindings(findings, tally);
+  return { text: replaceFindings(text, findings, options.session), findings: tallyToCounts(tally) };
+}

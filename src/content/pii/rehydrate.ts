@@ -1,0 +1,119 @@
+import { parseBodyContentType } from './body/content-type.js';
+import type { PiiSession } from './session.js';
+import { couldStartToken, MAX_TOKEN_PREFIX_LENGTH, parseToken, tokenPattern } from './token.js';
+
+/** Literal and percent-encoded tokens. */
+const TOKENS = tokenPattern(true);
+
+/**
+ * Where a token sits, which decides how its original value is escaped: `text` (as is), `json` (inside
+ * a JSON string: JSON-escaped), `form` (form-encoded: percent-encoded).
+ */
+export type RehydrationContext = 'text' | 'json' | 'form';
+
+/**
+ * The context of a response body from its content type: JSON types (and NDJSON) → `json`, form-encoded →
+ * `form`, anything else → `text`. `text/event-stream` is handled by the SSE rehydrator.
+ *
+ * @example
+ * contextForContentType('application/json; charset=utf-8'); // 'json'
+ */
+export function contextForContentType(contentType: string | undefined): RehydrationContext {
+  const { format } = parseBodyContentType(contentType);
+  if (format === 'json' || format === 'json-seq') return 'json';
+  if (format === 'form') return 'form';
+  return 'text';
+}
+
+/**
+ * Escapes an original value for where its token was found. A token written percent-encoded
+ * (`%5BSSN_0a1b2c%5D`) stood in form-encoded text, so its value is percent-encoded too, whatever the
+ * surrounding context.
+ *
+ * @example
+ * escapeValue('a"b', 'json', false); // 'a\\"b'
+ * escapeValue('a b@c', 'form', false); // 'a+b%40c'
+ */
+export function escapeValue(value: string, context: RehydrationContext, encodedToken: boolean): string {
+  if (encodedToken || context === 'form') return encodeURIComponent(value).replace(/%20/g, '+');
+  if (context === 'json') return JSON.stringify(value).slice(1, -1);
+  return value;
+}
+
+/** Output of {@link rewriteTokens}. */
+export interface RewriteOutput {
+  /** The text with every issued token replaced. */
+  text: string;
+  /** A tail held back because it could still become a token (empty unless `holdTail`). */
+  held: string;
+  /** Number of tokens replaced. */
+  replaced: number;
+}
+
+/**
+ * Replaces every token `session` issued in `text` by its escaped value; tokens it did not issue stay.
+ * With `holdTail`, a tail that could still grow into a token (`[CREDIT_CA`) is cut off and returned in
+ * `held` for the caller to prepend to what arrives next. `text` may be a latin1 view of bytes: tokens
+ * are ASCII, and `toBytes` turns each replacement into the same kind of string.
+ *
+ * @example
+ * rewriteTokens('see [SSN_0a1b2c] and [CRE', session, 'text', true);
+ * // { text: 'see 123-45-6789 and ', held: '[CRE', replaced: 1 }
+ */
+export function rewriteTokens(
+  text: string,
+  session: PiiSession,
+  context: RehydrationContext,
+  holdTail: boolean,
+  toBytes?: (replacement: string) => string,
+): RewriteOutput {
+  let out = '';
+  let at = 0;
+  let replaced = 0;
+  if (!session.empty && (text.includes('[') || text.includes('%'))) {
+    // matchAll works on a copy of the pattern, so the shared one keeps no state between calls.
+    for (const m of text.matchAll(TOKENS)) {
+      const parsed = parseToken(m[0]);
+      if (parsed === undefined) continue;
+      const value = session.resolve(parsed.canonical);
+      if (value === undefined) continue;
+      const escaped = escapeValue(value, context, parsed.encoded);
+      out += text.slice(at, m.index) + (toBytes === undefined ? escaped : toBytes(escaped));
+      at = m.index + m[0].length;
+      replaced++;
+    }
+  }
+  const cut = holdTail ? holdBackFrom(text, at) : text.length;
+  if (replaced === 0 && cut === text.length) return { text, held: '', replaced };
+  return { text: out + text.slice(at, cut), held: text.slice(cut), replaced };
+}
+
+/**
+ * Where the held-back tail of `text` starts (`text.length` when nothing needs holding): the earliest
+ * position, at or after `from` and within the longest possible token prefix of the end, from which the
+ * rest could still become a token.
+ */
+export function holdBackFrom(text: string, from: number): number {
+  const first = Math.max(from, text.length - MAX_TOKEN_PREFIX_LENGTH);
+  for (let i = first; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 91 || c === 37) && couldStartToken(text.slice(i))) return i;
+  }
+  return text.length;
+}
+
+/**
+ * Replaces the tokens `session` issued in a complete text, escaping each value for `context`. Strings
+ * that look like tokens but were not issued by this session pass untouched.
+ *
+ * @example
+ * rehydrateText('{"msg":"card [CREDIT_CARD_9f2a3b] ok"}', session, 'json');
+ * // '{"msg":"card 4111111111111111 ok"}'
+ */
+export function rehydrateText(
+  text: string,
+  session: PiiSession,
+  context: RehydrationContext = 'text',
+): string {
+  return rewriteTokens(text, session, context, false).text;
+}

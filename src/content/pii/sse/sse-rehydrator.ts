@@ -1,0 +1,155 @@
+import { isUtf8 } from 'node:buffer';
+import { rewriteTokens, type RehydrationContext } from '../rehydrate.js';
+import type { PiiSession } from '../session.js';
+import { buildSseEvent, parseSseEvent, serializeSseEvent, type SseEvent } from './sse-event.js';
+import { SseEventSplitter } from './event-splitter.js';
+import { readStreamEvent, type EventReading, type TextSlot } from './stream-shapes.js';
+
+/** Options of {@link createSseRehydrator}. */
+export interface SseRehydratorOptions {
+  session: PiiSession;
+}
+
+/** Held-back text of one streamed text, and how to emit it as an event of its own. */
+interface Carry {
+  held: string;
+  slot: TextSlot;
+  eol: string;
+}
+
+/**
+ * Rehydrates a `text/event-stream` response event by event, without buffering the stream. In the
+ * streamed text of OpenAI chat.completions, OpenAI responses and Anthropic messages (see
+ * stream-shapes.ts) a token may be cut across several events' deltas (`[CRED` | `IT_CARD_9f` |
+ * `2a3b] thanks`): each event goes out at once with only the part of its delta that can no longer
+ * become a token, the rest is carried into the next delta of the same stream (choice, content block,
+ * output item), and held text is flushed in an extra delta event just before the event that ends its
+ * stream (finish_reason, content_block_stop, output_text.done, [DONE], end of stream). Text is never
+ * lost or duplicated. Events that need no change are passed on byte for byte; other payloads get each
+ * event's data rehydrated as a whole (JSON-escaped when it is JSON).
+ *
+ * @example
+ * const sse = createSseRehydrator({ session });
+ * const out = [sse.push(chunk1), sse.push(chunk2), sse.end()];
+ */
+export function createSseRehydrator(options: SseRehydratorOptions): {
+  push(chunk: Buffer): Buffer;
+  end(): Buffer;
+} {
+  const session = options.session;
+  const splitter = new SseEventSplitter();
+  const carries = new Map<string, Carry>();
+
+  /** Extra events carrying held text of the streams that `ends` closes (minus `except`). */
+  function flush(ends: (key: string) => boolean, except: ReadonlySet<string>): string {
+    let out = '';
+    for (const [key, carry] of carries) {
+      if (!ends(key) || except.has(key)) continue;
+      carries.delete(key);
+      if (carry.held === '') continue;
+      const text = rewriteTokens(carry.held, session, carry.slot.context, false).text;
+      out += buildSseEvent(carry.slot.eventName, carry.slot.synthesize(text), carry.eol);
+    }
+    return out;
+  }
+
+  function processEvent(raw: Buffer): Buffer[] {
+    if (!isUtf8(raw)) return [rewriteBytes(raw, session)];
+    const text = raw.toString('utf8');
+    const event = parseSseEvent(text);
+    if (event.data === undefined) return [raw];
+    if (event.data.trim() === '[DONE]') {
+      const flushed = flush(() => true, new Set());
+      return flushed === '' ? [raw] : [Buffer.from(flushed), raw];
+    }
+    const parsed = parseJsonObject(event.data);
+    const reading = parsed === undefined ? undefined : readStreamEvent(event.name, parsed);
+    if (parsed === undefined || reading === undefined) {
+      return [rewriteWhole(raw, event, parsed === undefined ? 'text' : 'json', session)];
+    }
+    return processStreamEvent(raw, event, parsed, reading);
+  }
+
+  function processStreamEvent(raw: Buffer, event: SseEvent, parsed: object, reading: EventReading): Buffer[] {
+    const own = new Set(reading.slots.map((s) => s.key));
+    const flushed = flush(reading.ends, own);
+    let changed = false;
+    for (const slot of reading.slots) {
+      const final = reading.ends(slot.key);
+      const held = carries.get(slot.key)?.held ?? '';
+      const input = held + slot.text;
+      const out = session.empty
+        ? { text: input, held: '' }
+        : rewriteTokens(input, session, slot.context, !final);
+      if (out.text !== slot.text) {
+        slot.set(out.text);
+        changed = true;
+      }
+      if (final) carries.delete(slot.key);
+      else carries.set(slot.key, { held: out.held, slot, eol: event.eol });
+    }
+    const body = changed
+      ? rewriteWhole(
+          Buffer.from(serializeSseEvent(event, JSON.stringify(parsed))),
+          undefined,
+          'json',
+          session,
+        )
+      : rewriteWhole(raw, event, 'json', session);
+    return flushed === '' ? [body] : [Buffer.from(flushed), body];
+  }
+
+  return {
+    push(chunk: Buffer): Buffer {
+      const out: Buffer[] = [];
+      for (const raw of splitter.push(chunk)) out.push(...processEvent(raw));
+      return out.length === 1 ? out[0]! : Buffer.concat(out);
+    },
+    end(): Buffer {
+      const flushed = flush(() => true, new Set());
+      const rest = splitter.rest();
+      const tail = rest.length === 0 ? rest : rewriteBytes(rest, session);
+      return flushed === '' ? tail : Buffer.concat([Buffer.from(flushed), tail]);
+    },
+  };
+}
+
+function parseJsonObject(data: string): Record<string, unknown> | undefined {
+  const first = data.trimStart()[0];
+  if (first !== '{') return undefined;
+  try {
+    const value: unknown = JSON.parse(data);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The event with every complete token in its data rehydrated; `raw` itself when there is none. A
+ * rewritten data value may hold line breaks (a private key), so data is re-split into `data:` lines
+ * rather than patched in place.
+ */
+function rewriteWhole(
+  raw: Buffer,
+  parsed: SseEvent | undefined,
+  context: RehydrationContext,
+  session: PiiSession,
+): Buffer {
+  if (session.empty || (raw.indexOf(0x5b) < 0 && raw.indexOf(0x25) < 0)) return raw;
+  const event = parsed ?? parseSseEvent(raw.toString('utf8'));
+  if (event.data === undefined) return raw;
+  const out = rewriteTokens(event.data, session, context, false);
+  if (out.replaced === 0) return raw;
+  return Buffer.from(serializeSseEvent(event, out.text));
+}
+
+/** Token replacement over bytes that are not valid UTF-8 (or an unfinished last event), as plain text. */
+function rewriteBytes(raw: Buffer, session: PiiSession): Buffer {
+  if (session.empty || (raw.indexOf(0x5b) < 0 && raw.indexOf(0x25) < 0)) return raw;
+  const view = raw.toString('latin1');
+  const out = rewriteTokens(view, session, 'text', false, (r) => Buffer.from(r, 'utf8').toString('latin1'));
+  return out.replaced === 0 ? raw : Buffer.from(out.text, 'latin1');
+}
