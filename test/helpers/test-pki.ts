@@ -3,7 +3,8 @@
  * a test's "internet" needs (api.openai.com, 127.0.0.1, ...). Everything is in memory and in PEM, ready
  * for `https.createServer({ key, cert })` on the server side and `ca` / extra-CA options on the client.
  *
- * Deliberately independent of src/proxy/tls so a bug there cannot hide in both halves of a test.
+ * Deliberately independent of the sandbox CA and leaf cache (it shares only the @peculiar/x509 loader)
+ * so a bug there cannot hide in both halves of a test.
  *
  * @example
  * const pki = await createTestPki();

@@ -77,8 +77,9 @@ export class SandboxCa {
   readonly notAfter: Date;
 
   readonly #privateKey: CryptoKey;
-  readonly #certificate: x509.X509Certificate;
-  readonly #authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+  readonly #issuerName: x509.Name;
+  /** Extensions every leaf carries, encoded once: minting then only encodes the SAN. */
+  readonly #leafExtensions: readonly x509.Extension[];
 
   private constructor(
     sandboxId: string,
@@ -89,8 +90,13 @@ export class SandboxCa {
   ) {
     this.sandboxId = sandboxId;
     this.#privateKey = privateKey;
-    this.#certificate = certificate;
-    this.#authorityKeyId = authorityKeyId;
+    this.#issuerName = certificate.subjectName;
+    this.#leafExtensions = [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      authorityKeyId,
+    ];
     this.certificatePem = certificate.toString('pem');
     this.fingerprint256 = fingerprint256;
     this.notBefore = certificate.notBefore;
@@ -175,19 +181,13 @@ export class SandboxCa {
       {
         // RFC 5280 caps a common name at 64 characters; longer names live in the SAN alone.
         subject: first.length <= 64 ? [{ CN: [first] }] : [{ O: ['declaw interception'] }],
-        issuer: this.#certificate.subjectName,
+        issuer: this.#issuerName,
         publicKey: request.publicKey,
         signingKey: this.#privateKey,
         notBefore,
         notAfter,
         signingAlgorithm: SIGNING_ALGORITHM,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-          new x509.SubjectAlternativeNameExtension(san),
-          this.#authorityKeyId,
-        ],
+        extensions: [...this.#leafExtensions, new x509.SubjectAlternativeNameExtension(san)],
       },
       webcrypto,
     );
