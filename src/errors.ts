@@ -22,6 +22,8 @@ export const ErrorCode = {
   PII_BLOCKED: 'DECLAW_PII_BLOCKED',
   /** A response scored as prompt injection at or above the threshold and the action is `block`. */
   INJECTION_BLOCKED: 'DECLAW_INJECTION_BLOCKED',
+  /** A response contained invisible characters and `invisible_text.action` is `block`. */
+  INVISIBLE_TEXT_BLOCKED: 'DECLAW_INVISIBLE_TEXT_BLOCKED',
   /** A body is larger than the scan limit while scanning was required (fail closed). */
   BODY_TOO_LARGE: 'DECLAW_BODY_TOO_LARGE',
   /** An outbound connection was refused by the network policy. */
@@ -140,6 +142,20 @@ export class InjectionBlockedError extends DeclawError {
 
   override toJSON(): Record<string, unknown> {
     return { code: this.code, message: this.message, score: this.score, signals: this.signals };
+  }
+}
+
+/** A response was refused because it hides invisible characters. */
+export class InvisibleTextBlockedError extends DeclawError {
+  readonly count: number;
+
+  constructor(count: number) {
+    super(
+      ErrorCode.INVISIBLE_TEXT_BLOCKED,
+      `response blocked: it contains ${count} invisible character${count === 1 ? '' : 's'} (zero-width, bidi or tag ` +
+        `characters) and invisible_text.action is "block"; use "strip" to remove them instead`,
+    );
+    this.count = count;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { processIO, type CliIO } from './io.js';
 import { registerPolicyCommands } from './commands/policy-check.js';
+import { registerScanCommand } from './commands/scan.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
@@ -17,6 +18,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run declaw --help for usage)');
   registerPolicyCommands(program, io, setExit);
+  registerScanCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
