@@ -8,6 +8,7 @@
  * const { output, fired } = engine.applyToText(body, 'outbound');
  */
 export { TransformEngine, type TransformEngineOptions } from './transform-engine.js';
+export { TransformScratch } from './scratch.js';
 export {
   parseReplacement,
   describeReplacementProblem,

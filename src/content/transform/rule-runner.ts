@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type RE2 from 're2';
+import RE2 from 're2';
 import type { CompiledReplacement } from './replacement.js';
 import { expandReplacement } from './replacement.js';
 import type { TransformScratch } from './scratch.js';
@@ -28,6 +28,8 @@ export interface CompiledRule {
   readonly replacement: CompiledReplacement;
   /** The replacement in node-re2's `$` template syntax, for the native path. */
   readonly nativeTemplate: string;
+  /** Whether the native path is exact on input that is not valid UTF-8; see {@link nativeSafeOnInvalidUtf8}. */
+  readonly nativeSafeOnInvalid: boolean;
 }
 
 /** Outcome of running one rule over one buffer. */
@@ -52,6 +54,29 @@ export function toNativeTemplate(replacement: CompiledReplacement): string {
     else template += `$${String(part.group).padStart(2, '0')}`;
   }
   return template;
+}
+
+/**
+ * Whether node-re2's native replace gives exact results for this pattern on bytes that are not
+ * valid UTF-8. Its loop steps over an empty match by the length a lead byte announces, which for an
+ * invalid byte can skip bytes or read past the end of the input. A match never contains an invalid
+ * byte, so the only risk is an empty match right before one; whether the pattern allows that depends
+ * only on the context flags at that position (start of text, previous byte a word character or a
+ * newline), so four anchored probes decide it. A pattern that matches at an invalid byte at all
+ * (`\C`) is treated as unsafe too.
+ *
+ * @example
+ * nativeSafeOnInvalidUtf8('[\u200b\u00ad]'); // true: it never matches empty
+ * nativeSafeOnInvalidUtf8('x*'); // false
+ */
+export function nativeSafeOnInvalidUtf8(pattern: string): boolean {
+  const anchored = new RE2(pattern, 'uy');
+  for (const before of ['', 'a', ' ', '\n']) {
+    const probe = Buffer.concat([Buffer.from(before), Buffer.from([0xff])]);
+    anchored.lastIndex = probe.length - 1;
+    if (anchored.exec(probe) !== null) return false;
+  }
+  return true;
 }
 
 /**
@@ -100,9 +125,10 @@ export function runRule(
       const m = re.exec(input);
       if (m === null) break;
       count++;
-      // Valid UTF-8 is what node-re2's native loop assumes when it steps over empty matches, so
-      // input that is not stays on this loop (checked once, when the threshold is crossed).
-      if (count === threshold + 1 && isUtf8(input)) return runNative(rule, input);
+      // node-re2's native loop steps over empty matches assuming valid UTF-8; input that is not stays
+      // on this loop unless the pattern cannot match empty there (checked once, at the threshold).
+      if (count === threshold + 1 && (rule.nativeSafeOnInvalid || isUtf8(input)))
+        return runNative(rule, input);
       const start = m.index;
       const whole = m[0];
       const end = start + whole.length;

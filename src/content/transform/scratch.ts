@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '../../errors.js';
+
 /**
  * Reusable memory for the intermediate results of a rule chain. Writing 1 MiB into freshly allocated
  * memory costs the kernel a page fault per 4 KiB, about twenty times the copy itself; when several
@@ -16,14 +18,18 @@ export class TransformScratch {
   readonly #slots: (Buffer | undefined)[] = [undefined, undefined];
 
   /**
-   * @param maxBytes largest result kept in scratch memory; at most twice this is held for good.
+   * @param maxBytes largest result kept in scratch memory (default 4 MiB); at most twice this is held
+   *   for as long as the instance lives. Larger results go to fresh memory.
    * @example
    * const scratch = new TransformScratch(8 * 1024 * 1024);
    * new TransformEngine(rules, { scratch });
    */
-  constructor(maxBytes = 8 * 1024 * 1024) {
+  constructor(maxBytes = 4 * 1024 * 1024) {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-      throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
+      throw new InvalidArgumentError(
+        'maxBytes',
+        `expected a non-negative whole number of bytes, got ${maxBytes}`,
+      );
     }
     this.#maxBytes = maxBytes;
   }

@@ -9,7 +9,7 @@ import { RulePrefilter } from './prefilter.js';
 import { parseReplacement, ReplacementSyntaxError } from './replacement.js';
 import { TransformScratch } from './scratch.js';
 import type { CompiledRule } from './rule-runner.js';
-import { runRule, toNativeTemplate } from './rule-runner.js';
+import { nativeSafeOnInvalidUtf8, runRule, toNativeTemplate } from './rule-runner.js';
 import type {
   BodyTransformResult,
   FiredRule,
@@ -32,8 +32,9 @@ export interface TransformEngineOptions {
    */
   readonly prefilter?: boolean;
   /**
-   * Memory for intermediate results when several rules fire on a big body. Engines of one thread
-   * may share one; by default each engine makes its own (up to 2 x 8 MiB, allocated on first use).
+   * Memory for intermediate results when rules fire on a big body. By default each engine makes its
+   * own (up to 2 x 4 MiB, allocated when first needed and kept); a process holding many engines (one
+   * per sandbox policy) should pass one shared instance, which is safe within one thread.
    */
   readonly scratch?: TransformScratch;
 }
@@ -99,6 +100,7 @@ function compileRules(rules: readonly TransformRuleInput[]): CompiledRule[] {
         re: new RE2(match, 'gu'),
         replacement,
         nativeTemplate: toNativeTemplate(replacement),
+        nativeSafeOnInvalid: nativeSafeOnInvalidUtf8(match),
       });
     } catch (err) {
       if (!(err instanceof ReplacementSyntaxError)) throw err;

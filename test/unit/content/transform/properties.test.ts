@@ -6,7 +6,11 @@ import RE2 from 're2';
 import { TransformEngine } from '../../../../src/content/transform/index.js';
 import { parseReplacement } from '../../../../src/content/transform/replacement.js';
 import type { CompiledRule } from '../../../../src/content/transform/rule-runner.js';
-import { runRule, toNativeTemplate } from '../../../../src/content/transform/rule-runner.js';
+import {
+  nativeSafeOnInvalidUtf8,
+  runRule,
+  toNativeTemplate,
+} from '../../../../src/content/transform/rule-runner.js';
 import { compileUserRegex } from '../../../../src/policy/user-regex.js';
 
 const escapeRe2 = (s: string): string => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
@@ -62,6 +66,7 @@ function compiled(pattern: string, replace: string): CompiledRule | undefined {
     re: new RE2(pattern, 'gu'),
     replacement,
     nativeTemplate: toNativeTemplate(replacement),
+    nativeSafeOnInvalid: nativeSafeOnInvalidUtf8(pattern),
   };
 }
 
@@ -84,6 +89,37 @@ test("property: node-re2's native replace (used for bodies with many matches) gi
         assert.equal(native.count, loop.count);
       },
     ),
+  );
+});
+
+test('patterns that can match empty before a byte that is not UTF-8 are kept off the native path for such input', () => {
+  assert.deepEqual(
+    PATTERNS.filter((p) => !nativeSafeOnInvalidUtf8(p)),
+    ['x*', '\\b', '(?:)'],
+  );
+  assert.equal(nativeSafeOnInvalidUtf8('\\C'), false);
+});
+
+test('property: on bytes that are not valid UTF-8, the native path (where allowed) gives what the match loop gives', () => {
+  const byteArb = fc.constantFrom(
+    ...[0x61, 0x62, 0x78, 0x31, 0x2d, 0x20, 0x0a, 0xff, 0xc3, 0xa9, 0xe2, 0x80, 0x8b, 0xf0, 0x9f, 0x98, 0x80],
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...PATTERNS),
+      fc.constantFrom(...REPLACEMENTS),
+      fc.array(byteArb, { maxLength: 40 }),
+      (pattern, replace, bytes) => {
+        const rule = compiled(pattern, replace);
+        fc.pre(rule !== undefined && rule.nativeSafeOnInvalid);
+        const input = Buffer.from(bytes);
+        const loop = runRule(rule as CompiledRule, input, undefined, Number.POSITIVE_INFINITY);
+        const native = runRule(rule as CompiledRule, input, undefined, 0);
+        assert.deepEqual(native.output, loop.output);
+        assert.equal(native.count, loop.count);
+      },
+    ),
+    { numRuns: 300 },
   );
 });
 

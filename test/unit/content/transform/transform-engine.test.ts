@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError, PolicyInvalidError } from '../../../../src/errors.js';
-import { TransformEngine } from '../../../../src/content/transform/index.js';
+import { TransformEngine, TransformScratch } from '../../../../src/content/transform/index.js';
 import type { TransformRuleInput } from '../../../../src/content/transform/index.js';
 
 const both = (match: string, replace: string): TransformRuleInput => ({ direction: 'both', match, replace });
@@ -212,4 +212,21 @@ test('the same result with and without the prefilter on a mixed body', () => {
   const b = new TransformEngine(rules, { prefilter: false }).applyToText(input, 'outbound');
   assert.deepEqual(a, b);
   assert.equal(a.output, 'Authorization: Bearer [REDACTED] then combined and combined');
+});
+
+test('engines sharing one TransformScratch give the same, independent results as engines with their own', () => {
+  const scratch = new TransformScratch();
+  const a = new TransformEngine([both('a', 'b'), both('b', 'c')], { scratch });
+  const b = new TransformEngine([both('x', 'y'), both('y', 'z')], { scratch });
+  const big = (c: string): Buffer => Buffer.from(c.repeat(100_000));
+  const ra = a.applyToBuffer(big('a'), 'outbound').output;
+  const rb = b.applyToBuffer(big('x'), 'outbound').output;
+  assert.ok(ra.equals(big('c')));
+  assert.ok(rb.equals(big('z')));
+  assert.ok(!scratch.owns(ra) && !scratch.owns(rb));
+});
+
+test('a TransformScratch with a nonsensical size is refused', () => {
+  assert.throws(() => new TransformScratch(-1), InvalidArgumentError);
+  assert.throws(() => new TransformScratch(1.5), InvalidArgumentError);
 });
