@@ -1,15 +1,12 @@
-import RE2 from 're2';
-import type { PolicyIssue } from '../../errors.js';
-import { InvalidArgumentError, PolicyInvalidError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
-import { compileUserRegex, UserRegexSyntaxError } from '../../policy/user-regex.js';
+import { compileRules } from './compile-rules.js';
 import { isProtectedHeader, parseHeaderLine, renderHeaderLine } from './header-lines.js';
 import { RulePrefilter } from './prefilter.js';
-import { parseReplacement, ReplacementSyntaxError } from './replacement.js';
 import { TransformScratch } from './scratch.js';
 import type { CompiledRule } from './rule-runner.js';
-import { nativeSafeOnInvalidUtf8, runRule, toNativeTemplate } from './rule-runner.js';
+import { runRule } from './rule-runner.js';
 import type {
   BodyTransformResult,
   FiredRule,
@@ -18,7 +15,6 @@ import type {
   HttpMessageInput,
   MessageDirection,
   MessageTransformResult,
-  TransformDirection,
   TransformRuleInput,
 } from './types.js';
 
@@ -44,71 +40,6 @@ interface DirectionPlan {
   readonly scratch: TransformScratch;
   /** Present when there are at least two rules: with one, the rule's own scan is the cheapest test. */
   readonly prefilter: RulePrefilter | undefined;
-}
-
-const DIRECTIONS: readonly TransformDirection[] = ['outbound', 'inbound', 'both'];
-
-function compileRules(rules: readonly TransformRuleInput[]): CompiledRule[] {
-  if (!Array.isArray(rules)) {
-    throw new PolicyInvalidError([
-      {
-        path: '$.transformations',
-        message: 'transformations must be a list of rules',
-        hint: 'write [] for none',
-      },
-    ]);
-  }
-  const issues: PolicyIssue[] = [];
-  const compiled: CompiledRule[] = [];
-  rules.forEach((rule: unknown, index) => {
-    const at = `$.transformations[${index}]`;
-    if (typeof rule !== 'object' || rule === null) {
-      issues.push({ path: at, message: 'a rule must be an object with direction, match and replace' });
-      return;
-    }
-    const { direction, match, replace } = rule as Record<string, unknown>;
-    if (typeof direction !== 'string' || !DIRECTIONS.includes(direction as TransformDirection)) {
-      issues.push({ path: `${at}.direction`, message: 'direction must be "outbound", "inbound" or "both"' });
-    }
-    if (typeof replace !== 'string') {
-      issues.push({
-        path: `${at}.replace`,
-        message: 'replace must be a string',
-        hint: 'use "" to delete matches',
-      });
-    }
-    if (typeof match !== 'string') {
-      issues.push({ path: `${at}.match`, message: 'match must be a regex string' });
-      return;
-    }
-    let groups;
-    try {
-      groups = compileUserRegex(match);
-    } catch (err) {
-      if (!(err instanceof UserRegexSyntaxError)) throw err;
-      issues.push({ path: `${at}.match`, message: err.message, hint: err.hint });
-      return;
-    }
-    if (typeof replace !== 'string' || typeof direction !== 'string') return;
-    try {
-      const replacement = parseReplacement(replace, groups);
-      compiled.push({
-        index,
-        direction: direction as TransformDirection,
-        pattern: match,
-        // Our own program: `lastIndex` is ours to move, whoever else compiled the same pattern.
-        re: new RE2(match, 'gu'),
-        replacement,
-        nativeTemplate: toNativeTemplate(replacement),
-        nativeSafeOnInvalid: nativeSafeOnInvalidUtf8(match),
-      });
-    } catch (err) {
-      if (!(err instanceof ReplacementSyntaxError)) throw err;
-      issues.push({ path: `${at}.replace`, message: err.message, hint: err.hint });
-    }
-  });
-  if (issues.length > 0) throw new PolicyInvalidError(issues, 'transformations');
-  return compiled;
 }
 
 function checkDirection(direction: unknown): asserts direction is MessageDirection {
