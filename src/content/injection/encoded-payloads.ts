@@ -60,39 +60,43 @@ function decodeRun(run: string, kind: 'base64' | 'hex'): string | undefined {
   return readable(text) ? text : undefined;
 }
 
+function inAlphabet(c: number): boolean {
+  return c < 128 && CLASS[c] !== 0;
+}
+
 /** Encoded runs in `text` that decode to readable text. Linear; at most 64 payloads. */
 export function findEncodedTexts(text: string): EncodedText[] {
   const out: EncodedText[] = [];
   const n = text.length;
   let i = 0;
   while (i < n && out.length < MAX_PAYLOADS) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || CLASS[c] === 0) {
-      i++;
-      continue;
-    }
+    while (i < n && !inAlphabet(text.charCodeAt(i))) i++;
     const start = i;
-    let allHex = true;
-    let hasUpper = false;
-    let hasLower = false;
-    let hasDigit = false;
-    while (i < n) {
-      const d = text.charCodeAt(i);
-      if (d >= 128 || CLASS[d] === 0) break;
-      if (CLASS[d] !== 2) allHex = false;
-      if (d >= 0x41 && d <= 0x5a) hasUpper = true;
-      else if (d >= 0x61 && d <= 0x7a) hasLower = true;
-      else if (d >= 0x30 && d <= 0x39) hasDigit = true;
-      i++;
-    }
-    const len = i - start;
-    if (allHex && len >= MIN_HEX && hasDigit) {
-      const t = decodeRun(text.slice(start, i), 'hex');
-      if (t) out.push({ start, end: i, kind: 'hex', text: t });
-    } else if (len >= MIN_BASE64 && hasUpper && hasLower) {
-      const t = decodeRun(text.slice(start, i).replace(/=+$/, ''), 'base64');
-      if (t) out.push({ start, end: i, kind: 'base64', text: t });
-    }
+    while (i < n && inAlphabet(text.charCodeAt(i))) i++;
+    // Most runs are ordinary words; only long ones are looked at closely.
+    if (i - start >= MIN_BASE64) classify(text, start, i, out);
   }
   return out;
+}
+
+function classify(text: string, start: number, end: number, out: EncodedText[]): void {
+  let allHex = true;
+  let hasUpper = false;
+  let hasLower = false;
+  let hasDigit = false;
+  for (let k = start; k < end; k++) {
+    const d = text.charCodeAt(k);
+    if (CLASS[d] !== 2) allHex = false;
+    if (d >= 0x41 && d <= 0x5a) hasUpper = true;
+    else if (d >= 0x61 && d <= 0x7a) hasLower = true;
+    else if (d >= 0x30 && d <= 0x39) hasDigit = true;
+  }
+  const len = end - start;
+  if (allHex && len >= MIN_HEX && hasDigit) {
+    const t = decodeRun(text.slice(start, end), 'hex');
+    if (t) out.push({ start, end, kind: 'hex', text: t });
+  } else if (hasUpper && hasLower) {
+    const t = decodeRun(text.slice(start, end).replace(/=+$/, ''), 'base64');
+    if (t) out.push({ start, end, kind: 'base64', text: t });
+  }
 }

@@ -62,8 +62,10 @@ const CONFUSABLES = new Map<number, number>([
 ]);
 // Positions beyond this many add nothing to a score (repeats saturate) and would only cost memory.
 const MAX_POSITIONS = 1000;
-// Anything outside printable ASCII and common whitespace sends the text down the careful path.
-const NEEDS_FOLDING = /[^\t\n\r\x20-\x7e]/;
+// Only characters that folding changes send the text down the careful path; other non-ASCII text
+// (accents, CJK, symbols) is lower-cased as is.
+const NEEDS_FOLDING =
+  /[\u00a0\u00ad\u0130\u02bc\u034f\u0370-\u03ff\u0400-\u04ff\u0501\u0261\u1680\u180e\u2000-\u200f\u2018\u2019\u201b-\u201e\u2028-\u202f\u2032\u2033\u205f-\u2064\u2066-\u2069\u3000\ufeff\uff01-\uff5e\ud835\udb40]/;
 
 function isAsciiLetter(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
@@ -81,17 +83,41 @@ function isBidiControl(c: number): boolean {
   return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
+// Characters that folding removes or merges (so offsets change): the per-character path handles them.
+const CHANGES_LENGTH =
+  /[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud835\udb40]/;
+// Characters that fold one-for-one: replaced in place, offsets unchanged.
+const ONE_FOR_ONE =
+  /[\u00a0\u0130\u02bc\u0370-\u03ff\u0400-\u04ff\u0501\u0261\u1680\u2000-\u200a\u2018\u2019\u201b-\u201e\u2028\u2029\u202f\u2032\u2033\u205f\u3000\uff01-\uff5e]/g;
+
+/** The one-for-one folding of the character at `i` (see {@link normalizeForScan}). */
+function foldOne(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c >= 0xff01 && c <= 0xff5e) return c - 0xfee0;
+  if (SPACES.has(c) || (c >= 0x2000 && c <= 0x200a)) return 0x20;
+  if (c === 0x2018 || c === 0x2019 || c === 0x201b || c === 0x2032 || c === 0x02bc) return 0x27;
+  if (c === 0x201c || c === 0x201d || c === 0x201e || c === 0x2033) return 0x22;
+  if (c === 0x0130) return 0x49;
+  const latin = CONFUSABLES.get(c);
+  if (latin !== undefined) {
+    const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+    const after = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+    if (isAsciiLetter(before) || isAsciiLetter(after)) return latin;
+  }
+  return c;
+}
+
+function plain(folded: string): NormalizedText {
+  return { folded, lower: folded.toLowerCase(), map: undefined, zeroWidthAt: [], bidiAt: [], tagRuns: [] };
+}
+
 /** Folds `text` for scanning; see the module comment. Linear in the length of `text`. */
 export function normalizeForScan(text: string): NormalizedText {
-  if (!NEEDS_FOLDING.test(text)) {
-    return {
-      folded: text,
-      lower: text.toLowerCase(),
-      map: undefined,
-      zeroWidthAt: [],
-      bidiAt: [],
-      tagRuns: [],
-    };
+  if (!NEEDS_FOLDING.test(text)) return plain(text);
+  if (!CHANGES_LENGTH.test(text)) {
+    return plain(
+      text.replace(ONE_FOR_ONE, (_ch: string, at: number) => String.fromCharCode(foldOne(text, at))),
+    );
   }
   const n = text.length;
   const out = new Uint16Array(n);
@@ -148,12 +174,7 @@ export function normalizeForScan(text: string): NormalizedText {
       continue;
     }
     let folded = c;
-    if (c >= 0xff01 && c <= 0xff5e) folded = c - 0xfee0;
-    else if (SPACES.has(c) || (c >= 0x2000 && c <= 0x200a)) folded = 0x20;
-    else if (c === 0x2018 || c === 0x2019 || c === 0x201b || c === 0x2032 || c === 0x02bc) folded = 0x27;
-    else if (c === 0x201c || c === 0x201d || c === 0x201e || c === 0x2033) folded = 0x22;
-    else if (c === 0x0130) folded = 0x49;
-    else if (c === 0xd835 && i + 1 < n) {
+    if (c === 0xd835 && i + 1 < n) {
       // Mathematical alphanumerics (U+1D400..U+1D7FF) fold to ASCII under NFKC.
       const pair = text.slice(i, i + 2).normalize('NFKC');
       if (pair.length === 1) {
@@ -164,11 +185,7 @@ export function normalizeForScan(text: string): NormalizedText {
         continue;
       }
     } else {
-      const latin = CONFUSABLES.get(c);
-      if (latin !== undefined) {
-        const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
-        if (isAsciiLetter(lastOut) || isAsciiLetter(next)) folded = latin;
-      }
+      folded = foldOne(text, i);
     }
     map[len] = i;
     out[len++] = folded;

@@ -1,49 +1,47 @@
 /**
- * Runs a rule set over lower-cased text in time linear in the text: one pass finds every anchor literal
- * of every rule, then each rule's expression runs only on the merged regions around its own anchors.
- * A benign page without anchors costs one pass; a page full of anchors costs at most one pass per rule.
+ * Runs a rule set over lower-cased text in time linear in the text. One Aho–Corasick pass finds every
+ * anchor of every rule. A rule whose matches start at most `lead` characters before their anchor is
+ * tried right there (sticky, at the few clause or word starts in that span); other rules run on the
+ * merged regions around their anchors. A benign page costs one table-driven pass plus a few tries per
+ * anchor; a page full of anchors costs at most one pass per rule.
  *
  * @example
  * const engine = new RuleEngine(BUILTIN_RULES);
  * engine.run('please ignore all previous instructions'); // [{ id: 'override.ignore_previous', ... }]
  */
+import { AnchorAutomaton } from './anchor-automaton.js';
 import type { SignalHit, SignalRule } from './types.js';
-import { literal } from './rules/phrase.js';
 
 // Context kept before a region so look-behinds (sentence starts) see real text, not the slice edge.
 const LOOKBEHIND_PAD = 24;
 
+interface Compiled {
+  rule: SignalRule;
+  /** Sticky twin of the pattern, for rules tried at candidate starts. */
+  sticky: RegExp | undefined;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c <= 0x24f);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c >= 0xc0;
+}
+
 /** A compiled rule set. Immutable; `run` keeps no state between calls. */
 export class RuleEngine {
-  private readonly rules: readonly SignalRule[];
-  private readonly anchorRe: RegExp;
-  /** For each anchor literal, every rule with an anchor that is a substring of it. */
-  private readonly rulesByLiteral: Map<string, number[]>;
+  private readonly compiled: readonly Compiled[];
+  private readonly automaton: AnchorAutomaton;
 
   constructor(rules: readonly SignalRule[]) {
     // Own copies: a RegExp carries lastIndex, so engines must not share them.
-    this.rules = rules.map((r) => ({ ...r, pattern: new RegExp(r.pattern.source, r.pattern.flags) }));
-    const byAnchor = new Map<string, Set<number>>();
-    rules.forEach((rule, i) => {
-      for (const a of rule.anchors) {
-        const set = byAnchor.get(a) ?? new Set<number>();
-        set.add(i);
-        byAnchor.set(a, set);
-      }
+    this.compiled = rules.map((r) => {
+      const flags = r.pattern.flags.replace('y', '');
+      const rule = { ...r, pattern: new RegExp(r.pattern.source, flags) };
+      return { rule, sticky: r.lead === undefined ? undefined : new RegExp(r.pattern.source, `${flags}y`) };
     });
-    // Longest first, so at any position the alternation reports the longest anchor; the rules of
-    // every shorter anchor contained in it are folded into its entry.
-    const literals = [...byAnchor.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    this.rulesByLiteral = new Map();
-    for (const lit of literals) {
-      const set = new Set<number>();
-      for (const [a, ids] of byAnchor) if (lit.includes(a)) for (const id of ids) set.add(id);
-      this.rulesByLiteral.set(
-        lit,
-        [...set].sort((x, y) => x - y),
-      );
-    }
-    this.anchorRe = new RegExp(literals.map(literal).join('|'), 'g');
+    this.automaton = new AnchorAutomaton(rules.flatMap((r, i) => r.anchors.map((a) => [a, i] as const)));
   }
 
   /**
@@ -51,46 +49,71 @@ export class RuleEngine {
    * for rules that look at letter case; it defaults to `lower`.
    */
   run(lower: string, folded: string = lower): SignalHit[] {
-    const n = this.rules.length;
-    // Regions per rule, built while anchors stream in (they arrive in text order).
+    const n = this.compiled.length;
     const regionStart = new Array<number>(n).fill(-1);
     const regionEnd = new Array<number>(n).fill(-1);
+    // For sticky rules: the last start already tried, so overlapping anchors do not retry it.
+    const triedUpTo = new Array<number>(n).fill(-1);
     const hits: SignalHit[] = [];
-    const re = this.anchorRe;
-    re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(lower)) !== null) {
-      const at = m.index;
-      const ids = this.rulesByLiteral.get(m[0]);
-      if (ids) {
-        for (const i of ids) {
-          const reach = this.rules[i]!.reach;
-          const s = Math.max(0, at - reach);
-          const e = Math.min(lower.length, at + m[0].length + reach);
-          if (regionStart[i]! >= 0 && s <= regionEnd[i]!) {
-            if (e > regionEnd[i]!) regionEnd[i] = e;
-          } else {
-            if (regionStart[i]! >= 0) this.runRegion(i, lower, folded, regionStart[i]!, regionEnd[i]!, hits);
-            regionStart[i] = s;
-            regionEnd[i] = e;
+
+    this.automaton.scan(lower, (endInclusive, entries) => {
+      for (const [i, length] of entries) {
+        const { rule, sticky } = this.compiled[i]!;
+        const at = endInclusive + 1 - length;
+        // Anchors are word starts: "list" inside "specialist" or "hey" inside "they" is not one.
+        if (at > 0 && isLetter(lower.charCodeAt(at)) && isLetter(lower.charCodeAt(at - 1))) continue;
+        if (sticky) {
+          const from = Math.max(0, at - rule.lead!, triedUpTo[i]! + 1);
+          for (let p = from; p <= at; p++) {
+            // Matches begin at a word or clause start: skip positions inside a word.
+            if (p > 0 && p < at && isWordChar(lower.charCodeAt(p - 1)) && isWordChar(lower.charCodeAt(p)))
+              continue;
+            if (rule.startsAt && !rule.startsAt(lower, folded, p)) continue;
+            sticky.lastIndex = p;
+            const m = sticky.exec(lower);
+            if (m && m[0].length > 0) this.accept(i, lower, folded, p, p + m[0].length, hits);
           }
+          triedUpTo[i] = Math.max(triedUpTo[i]!, at);
+          continue;
+        }
+        const s = Math.max(0, at - rule.reach);
+        const e = Math.min(lower.length, at + length + rule.reach);
+        if (regionStart[i]! >= 0 && s <= regionEnd[i]!) {
+          if (e > regionEnd[i]!) regionEnd[i] = e;
+        } else {
+          if (regionStart[i]! >= 0) this.runRegion(i, lower, folded, regionStart[i]!, regionEnd[i]!, hits);
+          regionStart[i] = s;
+          regionEnd[i] = e;
         }
       }
-      // Step one character, not past the match, so anchors overlapping this one are seen too.
-      re.lastIndex = at + 1;
-    }
+    });
     for (let i = 0; i < n; i++) {
       if (regionStart[i]! >= 0) this.runRegion(i, lower, folded, regionStart[i]!, regionEnd[i]!, hits);
     }
     return hits;
   }
 
+  private accept(
+    i: number,
+    lower: string,
+    folded: string,
+    start: number,
+    end: number,
+    out: SignalHit[],
+  ): boolean {
+    const { rule, sticky } = this.compiled[i]!;
+    // Sticky rules checked `startsAt` before matching; region rules check it here.
+    if (!sticky && rule.startsAt && !rule.startsAt(lower, folded, start)) return false;
+    if (rule.accept && !rule.accept(lower, folded, start, end)) return false;
+    out.push({ id: rule.id, weight: rule.weight, start, end });
+    return true;
+  }
+
   private runRegion(i: number, lower: string, folded: string, s: number, e: number, out: SignalHit[]): void {
-    const rule = this.rules[i]!;
+    const re = this.compiled[i]!.rule.pattern;
     const from = Math.max(0, s - LOOKBEHIND_PAD);
     const slice = lower.slice(from, e);
     const minIndex = s - from;
-    const re = rule.pattern;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(slice)) !== null) {
@@ -100,13 +123,10 @@ export class RuleEngine {
       }
       if (m.index < minIndex) continue;
       const start = from + m.index;
-      const end = start + m[0].length;
-      if (rule.accept && !rule.accept(lower, folded, start, end)) {
+      if (!this.accept(i, lower, folded, start, start + m[0].length, out)) {
         // Retry just after this start: a later, acceptable match may overlap the rejected one.
         re.lastIndex = m.index + 1;
-        continue;
       }
-      out.push({ id: rule.id, weight: rule.weight, start, end });
     }
   }
 }

@@ -62,10 +62,17 @@ export interface SignalRule {
   /** Farthest a match reaches from its anchor, in characters, on either side. */
   reach: number;
   /**
+   * When set, every match starts at most this many characters before its anchor, and the rule is
+   * tried there (sticky) instead of over a region: much cheaper for common anchors.
+   */
+  lead?: number;
+  /**
    * Optional check of a match against the text as written (`folded` keeps letter case, `lower` is what
    * the pattern ran on); a match it rejects is dropped.
    */
   accept?: (lower: string, folded: string, start: number, end: number) => boolean;
+  /** Optional cheap test of a candidate start, run before the pattern (sticky rules only). */
+  startsAt?: (lower: string, folded: string, start: number) => boolean;
 }
 
 /** One firing of a signal at a position of the scored text. */

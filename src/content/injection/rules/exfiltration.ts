@@ -38,7 +38,8 @@ const SEND_ANCHORS = [
   'post',
   'forward',
   'upload',
-  'mail',
+  'email',
+  'e-mail',
   'transmit',
   'exfiltrate',
   'leak',
@@ -63,6 +64,7 @@ const DEST =
   '(?:https?:\\/\\/|www\\.|[\\w.+-]+@[\\w-]+\\.[\\w.]+|webhook|\\[?url\\]?|(?:the\\s+|this\\s+|my\\s+|our\\s+|a\\s+)?(?:following\\s+)?(?:server|endpoint|url|address|link|website|domain))';
 
 const sendData = defineRule({
+  lead: 0,
   id: 'exfil.send_data',
   weight: 0.6,
   anchors: SEND_ANCHORS,
@@ -71,6 +73,7 @@ const sendData = defineRule({
 });
 
 const markdownImage = defineRule({
+  lead: 0,
   id: 'exfil.markdown_image',
   // Badges and avatars carry query strings too; alone this is weak, with a placeholder it is not.
   weight: 0.3,
@@ -81,6 +84,7 @@ const markdownImage = defineRule({
 
 // A URL whose query parameter is a placeholder the model is meant to fill: ?q={conversation}, &d=[DATA]
 const urlTemplate = defineRule({
+  lead: 0,
   id: 'exfil.url_template',
   weight: 0.6,
   anchors: ['http', 'www.'],
@@ -93,28 +97,30 @@ const TOOL =
   '(?:tools?|functions?|plugins?|actions?|apis?|commands?|browser|code interpreter|shell|terminal)';
 
 const callTool = defineRule({
+  lead: 0,
   id: 'tool.invoke',
   weight: 0.4,
   anchors: [
-    'tool',
-    'function',
-    'plugin',
-    'action',
-    'api',
-    'command',
-    'browser',
-    'interpreter',
-    'shell',
-    'terminal',
-    'url',
-    'link',
-    'website',
-    'web page',
-    'webpage',
-    'page',
-    ...['immediately', 'silently', 'automatically', 'secretly', 'quietly'].flatMap((a) =>
-      ['call', 'invoke', 'run', 'execute', 'use'].map((v) => `${a} ${v}`),
-    ),
+    'call',
+    'invoke',
+    'use',
+    'run',
+    'execute',
+    'trigger',
+    'activate',
+    'immediately',
+    'silently',
+    'automatically',
+    'secretly',
+    'quietly',
+    'open',
+    'visit',
+    'navigate',
+    'browse',
+    'go to',
+    'fetch',
+    'click',
+    'access',
   ],
   source:
     `${WORD_START}(?:` +
@@ -126,6 +132,7 @@ const callTool = defineRule({
 });
 
 const destructive = defineRule({
+  lead: 0,
   id: 'tool.destructive',
   weight: 0.45,
   anchors: ['delete', 'remove', 'erase', 'wipe', 'drop', 'destroy', 'purge', 'format'],

@@ -83,6 +83,7 @@ const YOURS =
   '(?:your|all your|all of your)(?:\\s+(?:initial|original|hidden|secret|system|full|exact|complete|entire|first|current))*';
 
 const showBackwards = defineRule({
+  lead: 0,
   id: 'leak.system_prompt',
   weight: 0.8,
   anchors: SHOW_ANCHORS,
@@ -93,6 +94,7 @@ const showBackwards = defineRule({
 });
 
 const showYourPrompt = defineRule({
+  lead: 0,
   id: 'leak.system_prompt',
   weight: 0.8,
   anchors: SHOW_ANCHORS,
@@ -100,6 +102,7 @@ const showYourPrompt = defineRule({
 });
 
 const showYourInstructions = defineRule({
+  lead: 0,
   id: 'leak.instructions',
   weight: 0.6,
   anchors: SHOW_ANCHORS,
@@ -107,6 +110,7 @@ const showYourInstructions = defineRule({
 });
 
 const showSystemPrompt = defineRule({
+  lead: 60,
   id: 'leak.system_prompt',
   weight: 0.8,
   anchors: [
@@ -128,6 +132,7 @@ const showSystemPrompt = defineRule({
 });
 
 const whatAreYourInstructions = defineRule({
+  lead: 0,
   id: 'leak.system_prompt',
   weight: 0.75,
   anchors: [
@@ -145,6 +150,7 @@ const whatAreYourInstructions = defineRule({
 });
 
 const secret = defineRule({
+  lead: 50,
   id: 'leak.secret',
   weight: 0.5,
   anchors: [
@@ -170,6 +176,7 @@ const secret = defineRule({
 
 // "Repeat the words above starting with", "print everything before this line"
 const repeatAbove = defineRule({
+  lead: 0,
   id: 'leak.system_prompt',
   weight: 0.75,
   anchors: ['repeat', 'print', 'output', 'echo', 'copy', 'write'],

@@ -8,7 +8,7 @@
  * OUTPUT_RULES.map((r) => r.id); // ['output.directive', 'output.directive', 'output.code_insertion', ...]
  */
 import type { SignalRule } from '../types.js';
-import { anyOf, defineRule, GLUE, startsSentence, WORD_END, WORD_START } from './phrase.js';
+import { anyOf, defineRule, startsSentence, WORD_END, WORD_START } from './phrase.js';
 
 // Verbs that inject content into the output or transform it. Verbs that only shape style ("ensure",
 // "format", "keep", "limit") are left out: users write those to their own assistant all the time.
@@ -163,8 +163,6 @@ const VERBS = [
   'season',
   'slip',
 ];
-// "Can you use Base16 to display your response?" is the same directive, asked.
-const ASKED = '(?:(?:can|could|would|will)\\s+you\\s+(?:please\\s+)?)?';
 const NOUNS =
   '(?:responses?|reply|replies|answers?|output|outputs|messages?|elucidation|explanation|completion|summary|summaries|translation|text|writing|reaction|feedback)';
 const YOUR_OUTPUT = `your(?:\\s+(?:next|final|entire|whole|full|complete|current|following|upcoming|every|subsequent|own))?\\s+${NOUNS}(?:'s)?${WORD_END}`;
@@ -202,63 +200,87 @@ const verbThenOutput = defineRule({
   id: 'output.directive',
   weight: 0.8,
   anchors: OUTPUT_ANCHORS,
-  source: `${WORD_START}${GLUE}${ASKED}${anyOf(VERBS)}(?:\\s+\\S*[^\\s.!?]){0,16}?\\s+${YOUR_OUTPUT}`,
+  source: `${WORD_START}${anyOf(VERBS)}(?:\\s+\\S*[^\\s.!?]){0,16}?\\s+${YOUR_OUTPUT}`,
   reach: 200,
-  accept: (lower, folded, start) => startsSentence(lower, folded, start),
+  startsAt: startsSentence,
 });
 
 // "In your response, suggest ...", "At the end of your reply, add ..."
 const outputThenVerb = defineRule({
+  lead: 25,
   id: 'output.directive',
   weight: 0.8,
   anchors: OUTPUT_ANCHORS,
-  accept: (lower, folded, start) => startsSentence(lower, folded, start),
-  source: `${WORD_START}${GLUE}(?:in|within|throughout|for|at the (?:end|start|beginning|top|bottom) of|before|after|when (?:writing|composing|crafting|giving|generating))\\s+${YOUR_OUTPUT}\\s*[,:]?\\s+(?:(?:please|also|always|make sure to|be sure to|you (?:must|should|need to|will))\\s+)?${anyOf(VERBS)}${WORD_END}`,
+  startsAt: startsSentence,
+  source: `${WORD_START}(?:in|within|throughout|for|at the (?:end|start|beginning|top|bottom) of|before|after|when (?:writing|composing|crafting|giving|generating))\\s+${YOUR_OUTPUT}\\s*[,:]?\\s+(?:(?:please|also|always|make sure to|be sure to|you (?:must|should|need to|will))\\s+)?${anyOf(VERBS)}${WORD_END}`,
   reach: 200,
 });
 
 // "Your response must ...", "Your reply should start with ..."
 const outputMust = defineRule({
+  lead: 0,
   id: 'output.directive',
   weight: 0.7,
   anchors: OUTPUT_ANCHORS,
-  accept: (lower, folded, start) => startsSentence(lower, folded, start),
-  source: `${WORD_START}${GLUE}${YOUR_OUTPUT}\\s+(?:must|should|shall|needs to|has to|will)\\s+(?:always\\s+|only\\s+|now\\s+|also\\s+)?(?:include|contain|start|begin|end|mention|be written|be in|be translated|be encoded|promote|feature|link|reference|say|state)${WORD_END}`,
+  startsAt: startsSentence,
+  source: `${WORD_START}${YOUR_OUTPUT}\\s+(?:must|should|shall|needs to|has to|will)\\s+(?:always\\s+|only\\s+|now\\s+|also\\s+)?(?:include|contain|start|begin|end|mention|be written|be in|be translated|be encoded|promote|feature|link|reference|say|state)${WORD_END}`,
   reach: 200,
 });
 
 // "Respond only in Base64", "Answer in reverse order"
 const formatOverride = defineRule({
+  lead: 0,
   id: 'output.format_override',
   weight: 0.5,
   anchors: ['respond', 'reply', 'answer', 'write', 'output', 'return'],
-  accept: (lower, folded, start) => startsSentence(lower, folded, start),
-  source: `${WORD_START}${GLUE}(?:respond|reply|answer|write|output|return)\\s+(?:only\\s+|exclusively\\s+|strictly\\s+|solely\\s+)?(?:in|with|using|as)\\s+(?:base\\s?\\d{2}|hex(?:adecimal)?|binary|reverse(?:d)?(?:\\s+order)?|backwards?|pig latin|leet(?:speak)?|morse(?:\\s+code)?|rot-?13|upper ?case|all caps|emojis?(?:\\s+only)?|a single word|one word|gibberish|anagrams?)${WORD_END}`,
+  startsAt: startsSentence,
+  source: `${WORD_START}(?:respond|reply|answer|write|output|return)\\s+(?:only\\s+|exclusively\\s+|strictly\\s+|solely\\s+)?(?:in|with|using|as)\\s+(?:base\\s?\\d{2}|hex(?:adecimal)?|binary|reverse(?:d)?(?:\\s+order)?|backwards?|pig latin|leet(?:speak)?|morse(?:\\s+code)?|rot-?13|upper ?case|all caps|emojis?(?:\\s+only)?|a single word|one word|gibberish|anagrams?)${WORD_END}`,
   reach: 120,
 });
 
 // "Replace vowels with the following symbols", "Misspell every fourth word", "Remove all spaces"
+const OBFUSCATE_VERBS = [
+  'replace',
+  'substitute',
+  'swap',
+  'convert',
+  'change',
+  'encode',
+  'shift',
+  'rotate',
+  'reverse',
+  'scramble',
+  'jumble',
+  'shuffle',
+  'rearrange',
+  'misspell',
+  'capitali[sz]e',
+  'uppercase',
+  'remove',
+  'drop',
+  'omit',
+  'delete',
+  'double',
+  'repeat',
+  'group',
+  'anagram',
+];
 const obfuscation = defineRule({
+  lead: 0,
   id: 'output.obfuscation',
   weight: 0.55,
   anchors: [
-    'letter',
-    'vowel',
-    'consonant',
-    'character',
-    'word',
-    'space',
-    'punctuation',
-    'typo',
-    'misspell',
-    'anagram',
-    'scramble',
-    'jumble',
+    ...OBFUSCATE_VERBS.map((v) => v.replace('[sz]', '')),
+    'introduce',
+    'insert',
+    'add',
+    'include',
+    'make',
   ],
-  accept: (lower, folded, start) => startsSentence(lower, folded, start),
+  startsAt: startsSentence,
   source:
-    `${WORD_START}${GLUE}(?:` +
-    `(?:replace|substitute|swap|convert|change|encode|shift|rotate|reverse|scramble|jumble|shuffle|rearrange|misspell|capitali[sz]e|uppercase|remove|drop|omit|delete|double|repeat|group|anagram)\\s+(?:all\\s+|every\\s+(?:\\w+\\s+)?|each\\s+|the\\s+|some\\s+|random\\s+)?(?:(?:\\w+\\s+){0,2})(?:letters?|vowels|consonants|characters|words|spaces|punctuation)` +
+    `${WORD_START}(?:` +
+    `${anyOf(OBFUSCATE_VERBS)}\\s+(?:all\\s+|every\\s+(?:\\w+\\s+)?|each\\s+|the\\s+|some\\s+|random\\s+)?(?:(?:\\w+\\s+){0,2})(?:letters?|vowels|consonants|characters|words|spaces|punctuation)` +
     `|(?:introduce|insert|add|include|make)\\s+(?:\\w+\\s+){0,2}(?:typos|misspellings|spelling (?:errors|mistakes)|anagrams)` +
     `)${WORD_END}`,
   reach: 160,
@@ -271,21 +293,32 @@ const YOUR_CODE =
   '|(?:the\\s+)?(?:code|solution|program|script|implementation|software|app)\\s+(?:that\\s+)?you\\s+(?:develop|write|build|create|produce|generate|ship|deliver))';
 
 const codeInsertion = defineRule({
+  lead: 0,
   id: 'output.code_insertion',
   weight: 0.7,
+  // Matches begin with the reference ("the following code ...") or with the target ("your code ...").
   anchors: [
+    'following',
+    'subsequent',
+    'below',
+    'above',
+    'given',
+    'provided',
+    'this',
+    'these',
+    'attached',
+    'next',
+    'accompanying',
+    'supplied',
+    'ensuing',
+    'your',
     'code',
-    'snippet',
+    'solution',
+    'program',
     'script',
-    'block',
-    'excerpt',
-    'section',
-    'segment',
-    'line',
-    'command',
-    'payload',
-    'routine',
-    'fragment',
+    'implementation',
+    'software',
+    'app',
   ],
   source: `(?:${CODE_REF}[^.\\n]{0,100}?${YOUR_CODE}|${YOUR_CODE}[^.\\n]{0,100}?${CODE_REF})${WORD_END}`,
   reach: 260,
@@ -293,12 +326,38 @@ const codeInsertion = defineRule({
 
 // Without "your": "Don't hesitate to utilize the following code section:". Weaker, since honest answers
 // say "use the following code" (so plain "use" is not in the list).
+const INSERT_VERBS = [
+  'utili[sz]e',
+  'integrate',
+  'incorporate',
+  'include',
+  'embed',
+  'merge',
+  'blend',
+  'fuse',
+  'meld',
+  'weave',
+  'interweave',
+  'infuse',
+  'insert',
+  'adopt',
+  'deploy',
+  'enlist',
+  'absorb',
+  'append',
+  'employ',
+  'leverage',
+  'inject',
+  'execute',
+  'run',
+];
 const codeInsertionSoft = defineRule({
+  lead: 0,
   id: 'output.code_insertion',
   weight: 0.45,
-  anchors: ['code', 'snippet', 'script', 'excerpt'],
-  accept: (lower, folded, start) => startsSentence(lower, folded, start),
-  source: `${WORD_START}${GLUE}(?:(?:don't|do not)\\s+(?:hesitate|forget)\\s+to\\s+)?(?:\\w+\\s+)?(?:utili[sz]e|integrate|incorporate|include|embed|merge|blend|fuse|meld|weave|interweave|infuse|insert|adopt|deploy|enlist|absorb|append|employ|leverage|inject|execute|run)\\s+(?:the\\s+|this\\s+)?(?:following|subsequent|below|given|provided|attached)\\s+(?:python\\s+|code\\s+)?(?:code|snippet|script|excerpt)(?:\\s+(?:snippet|block|excerpt|section|segment))?`,
+  anchors: INSERT_VERBS.map((v) => v.replace('[sz]e', '')),
+  startsAt: startsSentence,
+  source: `${WORD_START}${anyOf(INSERT_VERBS)}\\s+(?:the\\s+|this\\s+)?(?:following|subsequent|below|given|provided|attached)\\s+(?:python\\s+|code\\s+)?(?:code|snippet|script|excerpt)(?:\\s+(?:snippet|block|excerpt|section|segment))?`,
   reach: 200,
 });
 

@@ -60,6 +60,7 @@ const CONTENT = '(?:information|context|messages?|content|text|input|tasks?|requ
 const FILLER = '(?:\\s+(?:all|any|of|the|to|about|everything|what))*';
 
 const ignorePrevious = defineRule({
+  lead: 0,
   id: 'override.ignore_previous',
   weight: 0.92,
   anchors: DISMISS_ANCHORS,
@@ -72,6 +73,7 @@ const ignorePrevious = defineRule({
 
 // "ignore everything above", "forget everything you were told", "disregard the above"
 const ignoreAbove = defineRule({
+  lead: 0,
   id: 'override.ignore_previous',
   weight: 0.92,
   anchors: DISMISS_ANCHORS,
@@ -80,6 +82,7 @@ const ignoreAbove = defineRule({
 
 // "the previous instructions are void", "all prior rules no longer apply"
 const voidPrevious = defineRule({
+  lead: 0,
   id: 'override.ignore_previous',
   weight: 0.88,
   anchors: ['previous', 'prior', 'above', 'earlier', 'preceding', 'original', 'initial'],
@@ -88,6 +91,7 @@ const voidPrevious = defineRule({
 
 // "your new instructions are", "new instructions:", "instead, you must", "from now on you will"
 const newInstructions = defineRule({
+  lead: 30,
   id: 'override.new_instructions',
   weight: 0.65,
   anchors: [
@@ -121,9 +125,20 @@ const newInstructions = defineRule({
 
 // "you must obey", "follow only my instructions", "do exactly as I say"
 const compel = defineRule({
+  lead: 0,
   id: 'override.compel',
   weight: 0.5,
-  anchors: ['obey', 'comply', 'follow', 'as i say'],
+  anchors: [
+    'you must',
+    'you will',
+    'you shall',
+    'you have to',
+    'you are required',
+    'obey',
+    'follow',
+    'do as i say',
+    'do exactly as',
+  ],
   source:
     `${WORD_START}(?:you\\s+(?:must|will|shall|have to|are required to)\\s+(?:now\\s+)?(?:obey|comply with|follow)\\s+(?:all|every|my|these|the following|only)` +
     `|(?:obey|follow)\\s+(?:only\\s+)?(?:my|these|the following)\\s+(?:new\\s+)?(?:instructions|commands|orders|rules|directives)` +
@@ -133,6 +148,7 @@ const compel = defineRule({
 // Other languages: dismissal verb + (optional words) + instructions noun, or the noun first where the
 // grammar puts it first (zh, ja, ko).
 const multilingual = defineRule({
+  lead: 0,
   id: 'override.ignore_previous',
   weight: 0.9,
   anchors: [
@@ -185,6 +201,7 @@ const cjk = defineRule({
 });
 
 const newInstructionsOther = defineRule({
+  lead: 0,
   id: 'override.new_instructions',
   weight: 0.65,
   anchors: [

@@ -23,15 +23,35 @@ export function gap(n: number): string {
   return `(?:\\s+\\S*[^\\s.!?]){0,${n}}?\\s+`;
 }
 
+// Letters and digits of the scripts the rules are written for (lower-case text). Spelled out rather
+// than \p{L}: a Unicode-mode look-behind costs about three times as much per attempt.
+const WORD_CHARS = 'a-z0-9_\\u00c0-\\u024f\\u0370-\\u03ff\\u0400-\\u04ff';
 /** Not preceded by a letter or digit (a word start that also works before accented letters). */
-export const WORD_START = '(?<![\\p{L}\\p{N}_])';
+export const WORD_START = `(?<![${WORD_CHARS}])`;
 /** Not followed by a letter or digit. */
-export const WORD_END = '(?![\\p{L}\\p{N}_])';
+export const WORD_END = `(?![${WORD_CHARS}])`;
 
-/** Optional glue words before an imperative ("please", "also, remember to"), as regex source. */
-export const GLUE =
-  "(?:(?:please|kindly|also|now|and|then|so|finally|additionally|moreover|furthermore|remember to|make sure to|be sure to|you must|you should|you need to|don't forget to|do not forget to)[,]?\\s+){0,2}";
-
+// Glue that may stand between a clause start and an imperative: single words ("please", "also", adverbs
+// in -ly) and phrases, written here backwards from the verb ("to remember" is "remember to").
+const GLUE_WORDS = new Set(
+  'please kindly also now and then so finally additionally moreover furthermore just simply'.split(' '),
+);
+const GLUE_PHRASES = [
+  'to remember',
+  'to sure make',
+  'to sure be',
+  "to forget don't",
+  'to forget not do',
+  "to hesitate don't",
+  'to hesitate not do',
+  'to need you',
+  'must you',
+  'should you',
+  'you can',
+  'you could',
+  'you would',
+  'you will',
+].map((p) => p.split(' '));
 const BOUNDARY = new Set([
   '.',
   '!',
@@ -53,23 +73,63 @@ const BOUNDARY = new Set([
   '#',
   ')',
 ]);
+const MAX_GLUE_STEPS = 4;
+
+function isLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || c === 0x27 || (c >= 0xc0 && c <= 0x24f);
+}
+
+/** Up to `count` words ending before `end`, nearest first, with the start offset of each. */
+function wordsBefore(lower: string, end: number, count: number): Array<{ word: string; start: number }> {
+  const out: Array<{ word: string; start: number }> = [];
+  let i = end - 1;
+  while (out.length < count) {
+    while (i >= 0 && (lower[i] === ' ' || lower[i] === '\t' || lower[i] === ',')) i--;
+    const e = i + 1;
+    while (i >= 0 && isLetter(lower.charCodeAt(i))) i--;
+    if (e === i + 1) break;
+    out.push({ word: lower.slice(i + 1, e), start: i + 1 });
+  }
+  return out;
+}
+
+/** Where the glue before `at` starts, or `at` when there is none. */
+function skipGlue(lower: string, at: number): number {
+  const before = wordsBefore(lower, at, 4);
+  const first = before[0];
+  if (!first) return at;
+  if (GLUE_WORDS.has(first.word) || (first.word.length > 4 && first.word.endsWith('ly'))) return first.start;
+  for (const phrase of GLUE_PHRASES) {
+    if (phrase.every((w, k) => before[k]?.word === w)) return before[phrase.length - 1]!.start;
+  }
+  return at;
+}
 
 /**
- * True when `at` begins a sentence or clause: at the text start, after sentence punctuation, a line
- * break, a bullet or a quote, or where the word is capitalised right after running text ("... credited
- * to Replace letters ..."), which is how text pasted into the middle of a sentence reads.
+ * True when `at` begins a sentence or clause, possibly after glue words ("please", "also, remember
+ * to"): at the text start, after sentence punctuation, a line break, a bullet or a quote, or where the
+ * word is capitalised right after running text ("... credited to Replace letters ..."), which is how
+ * text pasted into the middle of a sentence reads.
  */
 export function startsSentence(lower: string, folded: string, at: number): boolean {
-  let i = at - 1;
-  let spaces = 0;
-  while (i >= 0 && spaces < 12 && (lower[i] === ' ' || lower[i] === '\t' || lower[i] === '\r')) {
-    i--;
-    spaces++;
+  let start = at;
+  for (let step = 0; step <= MAX_GLUE_STEPS; step++) {
+    let i = start - 1;
+    let spaces = 0;
+    while (i >= 0 && spaces < 12 && (lower[i] === ' ' || lower[i] === '\t' || lower[i] === '\r')) {
+      i--;
+      spaces++;
+    }
+    if (i < 0) return true;
+    const c = folded.charCodeAt(start);
+    if (c >= 0x41 && c <= 0x5a) return true;
+    const prev = lower[i]!;
+    if (BOUNDARY.has(prev) && !(prev === "'" && i > 0 && isLetter(lower.charCodeAt(i - 1)))) return true;
+    const glueStart = skipGlue(lower, start);
+    if (glueStart === start) return false;
+    start = glueStart;
   }
-  if (i < 0) return true;
-  if (BOUNDARY.has(lower[i]!)) return true;
-  const c = folded.charCodeAt(at);
-  return c >= 0x41 && c <= 0x5a;
+  return false;
 }
 
 /** Regular-expression source for a literal. */
@@ -85,10 +145,13 @@ export interface RuleSpec {
   source: string;
   /** Default 320 characters. */
   reach?: number;
+  /** See {@link SignalRule.lead}. */
+  lead?: number;
   accept?: SignalRule['accept'];
+  startsAt?: SignalRule['startsAt'];
 }
 
-/** Compiles a rule (global, Unicode) and checks its declared shape. */
+/** Compiles a rule (global) and checks its declared shape. */
 export function defineRule(spec: RuleSpec): SignalRule {
   if (!(spec.weight > 0 && spec.weight < 1))
     throw new RangeError(`rule ${spec.id}: weight must be in (0, 1)`);
@@ -101,8 +164,10 @@ export function defineRule(spec: RuleSpec): SignalRule {
     id: spec.id,
     weight: spec.weight,
     anchors: spec.anchors,
-    pattern: new RegExp(spec.source, 'gu'),
+    pattern: new RegExp(spec.source, 'g'),
     reach: spec.reach ?? 320,
     ...(spec.accept ? { accept: spec.accept } : {}),
+    ...(spec.lead !== undefined ? { lead: spec.lead } : {}),
+    ...(spec.startsAt ? { startsAt: spec.startsAt } : {}),
   };
 }

@@ -10,6 +10,7 @@ import type { SignalRule } from '../types.js';
 import { defineRule, WORD_END, WORD_START } from './phrase.js';
 
 const chatTemplate = defineRule({
+  lead: 0,
   id: 'role.chat_template',
   weight: 0.9,
   anchors: [
@@ -32,13 +33,14 @@ const ROLE = '(?:system|developer|admin|administrator|root|sudo|operator|openai|
 const HEADER_NOUN = '(?:message|prompt|note|notice|instructions?|override|update|alert|command|directive)';
 
 const fakeSystemHeader = defineRule({
+  lead: 12,
   id: 'role.fake_system_header',
   weight: 0.55,
   anchors: ['system', 'developer', 'admin', 'root', 'sudo', 'operator', 'openai', 'anthropic'],
   source:
     // at a line start and followed by a sentence (a config key like "system: linux" is not):
     // "System: you are ...", "### SYSTEM PROMPT: ...", "**Developer note**: ..."
-    `(?:(?<=^|\\n)[ \\t]*(?:#{1,6}[ \\t]*|\\*{1,2}|>[ \\t]*)?${ROLE}(?:[ \\t]+${HEADER_NOUN})?(?:\\*{1,2})?[ \\t]*:(?:[ \\t]+[\\p{L}'",]+){3}` +
+    `(?:(?<=^|\\n)[ \\t]*(?:#{1,6}[ \\t]*|\\*{1,2}|>[ \\t]*)?${ROLE}(?:[ \\t]+${HEADER_NOUN})?(?:\\*{1,2})?[ \\t]*:(?:[ \\t]+[a-z\\u00c0-\\u024f'",]+){3}` +
     // anywhere, bracketed: "[system]", "(system note)", "{System:", "<system>"
     `|[\\[({<][ \\t]*${ROLE}(?:[ \\t]+${HEADER_NOUN})?[ \\t]*(?:[\\])}>:])` +
     // anywhere: "system override", "new system prompt:", "admin mode activated"
@@ -47,6 +49,7 @@ const fakeSystemHeader = defineRule({
 });
 
 const authority = defineRule({
+  lead: 40,
   id: 'role.authority_claim',
   weight: 0.5,
   anchors: [
@@ -76,24 +79,41 @@ const AI =
   '(?:ai|a\\.i\\.|llm|llms|large language models?|language models?|ai assistants?|assistants?|chatbots?|ai agents?|agents?|bots?|gpt|chatgpt|claude|gemini|copilot|ai models?|ai systems?|models?)';
 
 const addressAi = defineRule({
+  lead: 0,
   id: 'role.addresses_ai',
   weight: 0.55,
   anchors: [
-    'if you are',
-    "if you're",
-    'if you were',
+    'if you',
+    'when you',
+    'since you',
+    'as you',
     'dear',
     'attention',
     'note to',
     'note for',
     'message to',
     'message for',
-    'instructions for',
-    'instruction for',
+    'instruction',
     'hey',
     'hello',
     'to any',
     'to all',
+  ],
+  source:
+    `${WORD_START}(?:` +
+    `(?:if|when|since|as)\\s+you\\s+(?:are|'re|were)\\s+(?:an?\\s+|the\\s+)?${AI}` +
+    `|(?:dear|attention|note to|note for|message to|message for|instructions? for|hey|hello)[,:]?\\s+(?:the\\s+|any\\s+|all\\s+)?${AI}${WORD_END}` +
+    `|to\\s+(?:any|all)\\s+${AI}\\s+(?:reading|processing|summari[sz]ing|parsing|seeing|that)` +
+    `)`,
+  reach: 120,
+});
+
+// "AI assistants reading this ...": the AI word comes first, so the rule is tried a little earlier.
+const aiReadingThis = defineRule({
+  lead: 45,
+  id: 'role.addresses_ai',
+  weight: 0.55,
+  anchors: [
     'reading this',
     'processing this',
     'summarizing this',
@@ -103,20 +123,13 @@ const addressAi = defineRule({
     'analysing this',
     'crawling this',
     'browsing this',
-    'you are an ai',
-    "you're an ai",
   ],
-  source:
-    `${WORD_START}(?:` +
-    `(?:if|when|since|as)\\s+you\\s+(?:are|'re|were)\\s+(?:an?\\s+|the\\s+)?${AI}` +
-    `|(?:dear|attention|note to|note for|message to|message for|instructions? for|hey|hello)[,:]?\\s+(?:the\\s+|any\\s+|all\\s+)?${AI}${WORD_END}` +
-    `|to\\s+(?:any|all)\\s+${AI}\\s+(?:reading|processing|summari[sz]ing|parsing|seeing|that)` +
-    `|${AI}\\s+(?:that\\s+(?:is|are)\\s+)?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|crawling|browsing)\\s+this` +
-    `)`,
+  source: `${WORD_START}${AI}\\s+(?:that\\s+(?:is|are)\\s+)?(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|crawling|browsing)\\s+this`,
   reach: 120,
 });
 
 const persona = defineRule({
+  lead: 0,
   id: 'role.persona_switch',
   weight: 0.45,
   anchors: [
@@ -151,6 +164,7 @@ const persona = defineRule({
 });
 
 const jailbreakPersona = defineRule({
+  lead: 45,
   id: 'jailbreak.persona',
   weight: 0.85,
   anchors: [
@@ -175,6 +189,7 @@ const jailbreakPersona = defineRule({
 });
 
 const noRules = defineRule({
+  lead: 90,
   id: 'jailbreak.no_rules',
   weight: 0.55,
   anchors: [
@@ -254,6 +269,7 @@ export const ROLE_RULES: readonly SignalRule[] = [
   fakeSystemHeader,
   authority,
   addressAi,
+  aiReadingThis,
   persona,
   jailbreakPersona,
   noRules,

@@ -12,10 +12,7 @@
 import type { SignalRule } from '../types.js';
 import { defineRule, startsSentence, WORD_START } from './phrase.js';
 
-// Only politeness before the verb: "and provide the same guarantees" continues a sentence.
-const POLITE = '(?:(?:please|kindly)\\s+)?';
-
-const CONTEXT_CHARS = 800;
+const CONTEXT_CHARS = 600;
 const MIN_CONTEXT_WORDS = 25;
 // A request needs enough topic to be "about" something: rhetorical asides ("What's the real fix?") are not.
 const MIN_TOPIC_CHARS = 9;
@@ -30,35 +27,59 @@ const STOP = new Set(
 
 function contentWords(s: string): string[] {
   const out: string[] = [];
-  for (const w of s.split(/[^\p{L}\p{N}]+/u)) if (w.length >= 4 && !STOP.has(w)) out.push(w);
+  for (const w of s.split(/[^a-z0-9\u00c0-\u024f\u0370-\u04ff]+/))
+    if (w.length >= 4 && !STOP.has(w)) out.push(w);
   return out;
 }
 
-/** True when the sentence at [start, end) has content words and none of them appears around it. */
+function isLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c >= 0xc0;
+}
+
+/** True when `stem` starts a word somewhere in `text`. */
+function hasWordStartingWith(text: string, stem: string): boolean {
+  for (let at = text.indexOf(stem); at >= 0; at = text.indexOf(stem, at + 1)) {
+    if (at === 0 || !isLetter(text.charCodeAt(at - 1))) return true;
+  }
+  return false;
+}
+
+function wordCount(text: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const w = isLetter(text.charCodeAt(i));
+    if (w && !inWord) n++;
+    inWord = w;
+  }
+  return n;
+}
+
+/** True when the sentence at [start, end) has a topic and none of its topic words appears around it. */
 function outOfContext(lower: string, start: number, end: number): boolean {
   const own = contentWords(lower.slice(start, end));
-  const topicChars = own.reduce((n, w) => n + w.length, 0);
-  if (topicChars < MIN_TOPIC_CHARS || !own.some((w) => w.length >= MIN_LONGEST_WORD)) return false;
-  const around = `${lower.slice(Math.max(0, start - CONTEXT_CHARS), start)} ${lower.slice(end, end + CONTEXT_CHARS)}`;
-  const words = around.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
-  if (words.length < MIN_CONTEXT_WORDS) return false;
-  const seen = new Set(words);
-  // Prefixes too, so "panels" in the request matches "panel" in the document.
+  let topicChars = 0;
+  let longest = 0;
   for (const w of own) {
-    if (seen.has(w)) return false;
-    const stem = w.slice(0, Math.max(4, w.length - 2));
-    for (const x of seen) if (x.length >= 4 && x.startsWith(stem)) return false;
+    topicChars += w.length;
+    longest = Math.max(longest, w.length);
   }
+  if (topicChars < MIN_TOPIC_CHARS || longest < MIN_LONGEST_WORD) return false;
+  const around = `${lower.slice(Math.max(0, start - CONTEXT_CHARS), start)} ${lower.slice(end, end + CONTEXT_CHARS)}`;
+  if (wordCount(around) < MIN_CONTEXT_WORDS) return false;
+  // A shared stem ("panels" here, "panel" there) ties the request to the document.
+  for (const w of own) if (hasWordStartingWith(around, w.slice(0, Math.max(4, w.length - 2)))) return false;
   return true;
 }
 
-const accept = (lower: string, folded: string, start: number, end: number): boolean =>
-  startsSentence(lower, folded, start) && outOfContext(lower, start, end);
+const accept = (lower: string, _folded: string, start: number, end: number): boolean =>
+  outOfContext(lower, start, end);
 
 const TASK_VERBS =
   '(?:explain|describe|write|compose|draft|develop|create|generate|provide|translate|summari[sz]e|outline|define|compare|analy[sz]e|calculate|solve|suggest|recommend|tell me|show me|help me|give me|teach me|break down|write me|recite|brainstorm|design|craft|produce|formulate|come up with|list)';
 
 const imperative = defineRule({
+  lead: 0,
   id: 'task.embedded_request',
   weight: 0.8,
   anchors: [
@@ -96,17 +117,20 @@ const imperative = defineRule({
     'come up with',
     'list',
   ],
-  source: `${WORD_START}${POLITE}(?:(?:can|could|would|will)\\s+you\\s+(?:please\\s+)?)?${TASK_VERBS}\\s+(?:a|an|the|me|us|some|how|what|why|who|when|where|which|in|to|\\d+|two|three|four|five|ten)\\s[^.?!\\n]{3,200}(?:[.?!]|$)`,
+  source: `${WORD_START}${TASK_VERBS}\\s+(?:a|an|the|me|us|some|how|what|why|who|when|where|which|in|to|\\d+|two|three|four|five|ten)\\s[^.?!\\n]{3,200}(?:[.?!]|$)`,
   reach: 260,
+  startsAt: startsSentence,
   accept,
 });
 
 const question = defineRule({
+  lead: 0,
   id: 'task.embedded_request',
   weight: 0.8,
   anchors: ['what', 'who', 'which', 'how', 'why', 'when', 'where'],
   source: `${WORD_START}(?:what|who|which|how|why|when|where)(?:'s|\\s+(?:is|are|was|were|do|does|did|can|could|should|would|will|many|much|wrote|invented|discovered))\\s[^.?!\\n]{3,200}\\?`,
   reach: 260,
+  startsAt: startsSentence,
   accept,
 });
 
