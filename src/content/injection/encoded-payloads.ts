@@ -22,11 +22,12 @@ const MIN_HEX = 32;
 const MAX_DECODE_CHARS = 16384;
 const MAX_PAYLOADS = 64;
 
-// 1 = base64 alphabet (incl. URL-safe), 2 = also a hex digit.
+// 1 = base64 alphabet (incl. URL-safe, without padding), 2 = also a hex digit.
 const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
-  if (/[A-Za-z0-9+/=_-]/.test(ch)) CLASS[c] = 1;
+  // '=' is padding, not part of a run: "data=4869..." is a key and a payload.
+  if (/[A-Za-z0-9+/_-]/.test(ch)) CLASS[c] = 1;
   if (/[0-9a-fA-F]/.test(ch)) CLASS[c] = 2;
 }
 
@@ -96,7 +97,7 @@ function classify(text: string, start: number, end: number, out: EncodedText[]):
     const t = decodeRun(text.slice(start, end), 'hex');
     if (t) out.push({ start, end, kind: 'hex', text: t });
   } else if (hasUpper && hasLower) {
-    const t = decodeRun(text.slice(start, end).replace(/=+$/, ''), 'base64');
+    const t = decodeRun(text.slice(start, end), 'base64');
     if (t) out.push({ start, end, kind: 'base64', text: t });
   }
 }

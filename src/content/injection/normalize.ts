@@ -65,7 +65,7 @@ const MAX_POSITIONS = 1000;
 // Only characters that folding changes send the text down the careful path; other non-ASCII text
 // (accents, CJK, symbols) is lower-cased as is.
 const NEEDS_FOLDING =
-  /[\u00a0\u00ad\u0130\u02bc\u034f\u0370-\u03ff\u0400-\u04ff\u0501\u0261\u1680\u180e\u2000-\u200f\u2018\u2019\u201b-\u201e\u2028-\u202f\u2032\u2033\u205f-\u2064\u2066-\u2069\u3000\ufeff\uff01-\uff5e\ud835\udb40]/;
+  /\u034f|\ud835|\udb40|[\u00a0\u00ad\u0130\u02bc\u0370-\u03ff\u0400-\u04ff\u0501\u0261\u1680\u180e\u2000-\u200f\u2018\u2019\u201b-\u201e\u2028-\u202f\u2032\u2033\u205f-\u2064\u2066-\u2069\u3000\ufeff\uff01-\uff5e]/;
 
 function isAsciiLetter(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
@@ -85,7 +85,7 @@ function isBidiControl(c: number): boolean {
 
 // Characters that folding removes or merges (so offsets change): the per-character path handles them.
 const CHANGES_LENGTH =
-  /[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud835\udb40]/;
+  /\u034f|\ud835|\udb40|[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 // Characters that fold one-for-one: replaced in place, offsets unchanged.
 const ONE_FOR_ONE =
   /[\u00a0\u0130\u02bc\u0370-\u03ff\u0400-\u04ff\u0501\u0261\u1680\u2000-\u200a\u2018\u2019\u201b-\u201e\u2028\u2029\u202f\u2032\u2033\u205f\u3000\uff01-\uff5e]/g;

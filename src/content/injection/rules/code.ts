@@ -131,7 +131,7 @@ const destructiveExec = defineRule({
     'while (true)',
   ],
   source:
-    'rm\\s+-[a-z]*r[a-z]*f?\\s+[\\/~*]|dd\\s+if=|mkfs|(?:os\\.remove|os\\.unlink|shutil\\.rmtree)\\s*\\(\\s*[\'"]\\/|systemctl\\s+(?:stop|disable|mask)|chmod\\s+\\+x|nohup|exec\\s*\\(\\s*(?:open|requests|urllib|base64|compile|__import__)|eval\\s*\\(\\s*(?:requests|urllib|base64|atob|compile|__import__)|os\\.system\\s*\\(|shell\\s*=\\s*true|os\\.dup2|\\/bin\\/(?:ba)?sh\\s+-i|\\breboot\\b|shutdown\\s+(?:-|\\/)|powershell\\s+-(?:enc|e\\s|nop|w\\s+hidden)|\\biex\\s*\\(|invoke-expression|(?:curl|wget)[^|\\n]{0,200}\\|\\s*(?:sudo\\s+)?(?:ba)?sh|\\.terminate\\s*\\(\\)|os\\.kill\\s*\\(|os\\.fork\\s*\\(\\)|\\.disable\\s*\\(\\)|crontab|rc\\.local|xmrig|crypto-?miner|coin-?miner|while\\s*\\(?\\s*true\\s*\\)?\\s*:?[^\\n]{0,3}\\n?[^\\n]{0,80}?(?:requests\\.|os\\.system|subprocess|fork|ping\\s)',
+    'rm\\s+-[a-z]*r[a-z]*f?\\s+[\\/~*]|dd\\s+if=|mkfs|(?:os\\.remove|os\\.unlink|shutil\\.rmtree)\\s*\\(\\s*[\'"]\\/|systemctl\\s+(?:stop|disable|mask)|chmod\\s+\\+x|nohup|exec\\s*\\(\\s*(?:open|requests|urllib|base64|compile|__import__)|eval\\s*\\(\\s*(?:requests|urllib|base64|atob|compile|__import__)|os\\.system\\s*\\(|shell\\s*=\\s*true|os\\.dup2|\\/bin\\/(?:ba)?sh\\s+-i|(?:sudo\\s+|["\'`(]\\s*)reboot\\b|reboot\\s+(?:now|-f)|shutdown\\s+(?:-|\\/)|powershell\\s+-(?:enc|e\\s|nop|w\\s+hidden)|\\biex\\s*\\(|invoke-expression|(?:curl|wget)[^|\\n]{0,200}\\|\\s*(?:sudo\\s+)?(?:ba)?sh|\\.terminate\\s*\\(\\)|os\\.kill\\s*\\(|os\\.fork\\s*\\(\\)|\\.disable\\s*\\(\\)|crontab|rc\\.local|xmrig|crypto-?miner|coin-?miner|while\\s*\\(?\\s*true\\s*\\)?\\s*:?[^\\n]{0,3}\\n?[^\\n]{0,80}?(?:requests\\.|os\\.system|subprocess|fork|ping\\s)',
   reach: 260,
 });
 

@@ -137,7 +137,6 @@ const VERBS = [
   'alert',
   'notify',
   'apologi[sz]e',
-  'thank',
   'draft',
   'type',
   'print',
