@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { processIO, type CliIO } from './io.js';
 import { registerPolicyCommands } from './commands/policy-check.js';
 import { registerScanCommand } from './commands/scan.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .showHelpAfterError('(run declaw --help for usage)');
   registerPolicyCommands(program, io, setExit);
   registerScanCommand(program, io, setExit);
+  registerDoctorCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
