@@ -87,6 +87,25 @@ for (const [attacks, contexts, set, lineMode] of [
     }
   });
 }
+// Robustness check, not tuned on: every attack string once in a context of the other kind.
+const crossed: Sample[] = [
+  ...Object.values(textAttacks)
+    .flat()
+    .map((a) => ({
+      set: 'crossed: text→code',
+      category: '-',
+      split: '-' as const,
+      text: insert(pick(codes), a, true),
+    })),
+  ...Object.values(codeAttacks)
+    .flat()
+    .map((a) => ({
+      set: 'crossed: code→email',
+      category: '-',
+      split: '-' as const,
+      text: insert(pick(emails), a, false),
+    })),
+];
 const injecguardPositives: Sample[] = valid
   .filter((r) => r.label === 1)
   .map((r) => ({ set: 'injecguard-valid-injection', category: '-', split: '-', text: r.prompt }));
@@ -103,6 +122,7 @@ const scorer = createInjectionScorer();
 const scored = <T extends Sample>(xs: T[]) => xs.map((s) => ({ ...s, result: scorer.score(s.text) }));
 const P = scored(positives);
 const IG = scored(injecguardPositives);
+const X = scored(crossed);
 const N = scored(negatives);
 
 const rate = (xs: Array<{ result: { score: number } }>, t: number): number =>
@@ -126,6 +146,8 @@ for (const split of ['tune', 'held-out'] as const) {
   console.log(`| positive: BIPIA, ${split} categories | ${xs.length} | ${pct(rate(xs, T))} (TPR) |`);
 }
 console.log(`| positive: injecguard-valid-injection (separate) | ${IG.length} | ${pct(rate(IG, T))} (TPR) |`);
+for (const [set, xs] of groupBy(X, (x) => x.set))
+  console.log(`| positive, ${set} (separate) | ${xs.length} | ${pct(rate(xs, T))} (TPR) |`);
 for (const [set, xs] of groupBy(N, (x) => x.set))
   console.log(`| negative: ${set} | ${xs.length} | ${pct(rate(xs, T))} (FPR) |`);
 console.log(`| negative: all | ${N.length} | ${pct(rate(N, T))} (FPR) |`);

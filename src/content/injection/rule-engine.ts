@@ -55,6 +55,15 @@ export class RuleEngine {
     // For sticky rules: the last start already tried, so overlapping anchors do not retry it.
     const triedUpTo = new Array<number>(n).fill(-1);
     const hits: SignalHit[] = [];
+    // Several rules share one start test (sentence starts); each position is tested once per run.
+    const startMemo = new Map<NonNullable<SignalRule['startsAt']>, Map<number, boolean>>();
+    const startsAt = (fn: NonNullable<SignalRule['startsAt']>, p: number): boolean => {
+      let memo = startMemo.get(fn);
+      if (!memo) startMemo.set(fn, (memo = new Map()));
+      let v = memo.get(p);
+      if (v === undefined) memo.set(p, (v = fn(lower, folded, p)));
+      return v;
+    };
 
     this.automaton.scan(lower, (endInclusive, entries) => {
       for (const [i, length] of entries) {
@@ -68,7 +77,7 @@ export class RuleEngine {
             // Matches begin at a word or clause start: skip positions inside a word.
             if (p > 0 && p < at && isWordChar(lower.charCodeAt(p - 1)) && isWordChar(lower.charCodeAt(p)))
               continue;
-            if (rule.startsAt && !rule.startsAt(lower, folded, p)) continue;
+            if (rule.startsAt && !startsAt(rule.startsAt, p)) continue;
             sticky.lastIndex = p;
             const m = sticky.exec(lower);
             if (m && m[0].length > 0) this.accept(i, lower, folded, p, p + m[0].length, hits);
