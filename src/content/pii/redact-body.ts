@@ -4,7 +4,14 @@ import { decodeText, encodeText, looksBinary } from './body/decode.js';
 import { redactForm } from './body/form.js';
 import { redactJson, type FormatScanOptions } from './body/json.js';
 import { redactMultipart, type PartOutcome } from './body/multipart.js';
-import { replaceFindings, tallyFindings, tallyToCounts, type PiiFindingCount } from './redact-text.js';
+import {
+  cachedIssuer,
+  replaceFindings,
+  tallyFindings,
+  tallyToCounts,
+  type PiiFindingCount,
+  type TokenIssuer,
+} from './redact-text.js';
 import type { PiiSession } from './session.js';
 import type { PiiScanner } from './types.js';
 
@@ -69,8 +76,14 @@ export function redactBody(
   contentType: string | undefined,
   options: RedactBodyOptions,
 ): RedactBodyResult {
-  const tally = new Map<PiiType, number>();
-  const outcome = redactAny(body, contentType, options, tally, 0);
+  const walk: Walk = {
+    scanner: options.scanner,
+    types: options.types,
+    issuer: options.action === 'redact' ? cachedIssuer(options.session) : undefined,
+    tally: new Map<PiiType, number>(),
+  };
+  const outcome = redactAny(body, contentType, walk, 0);
+  const tally = walk.tally;
   const findings = tallyToCounts(tally);
   const blocked = options.action === 'block' && findings.length > 0;
   const result: RedactBodyResult = {
@@ -86,19 +99,21 @@ export function redactBody(
   return result;
 }
 
+/** State of one redactBody call, shared by the parts of a multipart body. */
+interface Walk {
+  scanner: PiiScanner;
+  types: ReadonlySet<PiiType>;
+  issuer: TokenIssuer | undefined;
+  tally: Map<PiiType, number>;
+}
+
 interface Outcome extends PartOutcome {
   reason?: string;
   format?: ScannedFormat;
   partsSkipped?: number;
 }
 
-function redactAny(
-  body: Buffer,
-  contentType: string | undefined,
-  options: RedactBodyOptions,
-  tally: Map<PiiType, number>,
-  depth: number,
-): Outcome {
+function redactAny(body: Buffer, contentType: string | undefined, walk: Walk, depth: number): Outcome {
   const ct = parseBodyContentType(contentType);
   if (body.length === 0) return { body, scanned: true, format: 'text' };
   let format = ct.format;
@@ -110,7 +125,7 @@ function redactAny(
       return { body, scanned: false, reason: 'multipart nested too deeply' };
     } else {
       const mp = redactMultipart(body, ct.boundary, (part, partType) =>
-        redactAny(part, partType, options, tally, depth + 1),
+        redactAny(part, partType, walk, depth + 1),
       );
       if (mp !== undefined) {
         const out: Outcome = {
@@ -133,10 +148,10 @@ function redactAny(
     return { body, scanned: false, reason: `unsupported charset ${ct.charset ?? ''}` };
 
   const scan: FormatScanOptions = {
-    scanner: options.scanner,
-    types: options.types,
-    session: options.action === 'redact' ? options.session : undefined,
-    tally,
+    scanner: walk.scanner,
+    types: walk.types,
+    session: walk.issuer,
+    tally: walk.tally,
     asciiOnly: decoded.encoding === 'latin1',
   };
   let text: string | undefined;
@@ -150,8 +165,8 @@ function redactAny(
   }
   if (text === undefined) {
     // Plain text, or JSON that did not parse (then its strings cannot be told apart; scan it all).
-    const findings = options.scanner.scan(decoded.text, options.types);
-    tallyFindings(findings, tally);
+    const findings = walk.scanner.scan(decoded.text, walk.types);
+    tallyFindings(findings, walk.tally);
     text = scan.session === undefined ? decoded.text : replaceFindings(decoded.text, findings, scan.session);
     used = 'text';
   }

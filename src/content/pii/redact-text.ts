@@ -2,6 +2,34 @@ import type { PiiType } from '../../policy/pii-types.js';
 import type { PiiSession } from './session.js';
 import type { PiiFinding, PiiScanner } from './types.js';
 
+/** Anything that hands out tokens: a {@link PiiSession}, or a per-body cache in front of one. */
+export interface TokenIssuer {
+  tokenFor(type: PiiType, value: string): string;
+}
+
+/**
+ * A {@link TokenIssuer} that remembers the tokens handed out while one body is redacted, so a value
+ * repeated ten thousand times in a body costs one session lookup, not ten thousand.
+ *
+ * @example
+ * const issuer = cachedIssuer(session);
+ * issuer.tokenFor('ssn', '123-45-6789') === issuer.tokenFor('ssn', '123-45-6789'); // true, one vault lookup
+ */
+export function cachedIssuer(session: TokenIssuer): TokenIssuer {
+  const seen = new Map<string, string>();
+  return {
+    tokenFor(type: PiiType, value: string): string {
+      const key = `${type}\u0000${value}`;
+      let token = seen.get(key);
+      if (token === undefined) {
+        token = session.tokenFor(type, value);
+        seen.set(key, token);
+      }
+      return token;
+    },
+  };
+}
+
 /** How many findings of one type a body held. Types and counts only: never values or positions. */
 export interface PiiFindingCount {
   type: PiiType;
@@ -38,7 +66,7 @@ export function tallyToCounts(tally: ReadonlyMap<PiiType, number>): PiiFindingCo
 export function replaceFindings(
   text: string,
   findings: readonly PiiFinding[],
-  session: PiiSession,
+  session: TokenIssuer,
   render: (token: string) => string = (t) => t,
 ): string {
   if (findings.length === 0) return text;

@@ -1,6 +1,6 @@
 import { parseBodyContentType } from './body/content-type.js';
 import type { PiiSession } from './session.js';
-import { couldStartToken, MAX_TOKEN_PREFIX_LENGTH, parseToken, tokenPattern } from './token.js';
+import { couldStartToken, MAX_TOKEN_PREFIX_LENGTH, tokenPattern } from './token.js';
 
 /** Literal and percent-encoded tokens. */
 const TOKENS = tokenPattern(true);
@@ -71,14 +71,21 @@ export function rewriteTokens(
   let at = 0;
   let replaced = 0;
   if (!session.empty && (text.includes('[') || text.includes('%'))) {
+    // A token usually repeats within a text; resolve and escape each spelling once.
+    let seen: Map<string, string | null> | undefined;
     // matchAll works on a copy of the pattern, so the shared one keeps no state between calls.
     for (const m of text.matchAll(TOKENS)) {
-      const parsed = parseToken(m[0]);
-      if (parsed === undefined) continue;
-      const value = session.resolve(parsed.canonical);
-      if (value === undefined) continue;
-      const escaped = escapeValue(value, context, parsed.encoded);
-      out += text.slice(at, m.index) + (toBytes === undefined ? escaped : toBytes(escaped));
+      seen ??= new Map();
+      let replacement = seen.get(m[0]);
+      if (replacement === undefined) {
+        const encoded = m[1] === undefined;
+        const value = session.resolve(`[${encoded ? m[2]! : m[1]}]`);
+        replacement = value === undefined ? null : escapeValue(value, context, encoded);
+        if (replacement !== null && toBytes !== undefined) replacement = toBytes(replacement);
+        seen.set(m[0], replacement);
+      }
+      if (replacement === null) continue;
+      out += text.slice(at, m.index) + replacement;
       at = m.index + m[0].length;
       replaced++;
     }

@@ -24,16 +24,15 @@ export const MAX_TOKEN_PREFIX_LENGTH = MAX_TOKEN_LENGTH - 1;
 
 const prefixAlternation = [...TOKEN_TYPE_PREFIXES].sort((a, b) => b.length - a.length).join('|');
 
-/**
- * Matches a literal token anywhere; group 1 is the canonical token text. The `g` flag makes it stateful,
- * so callers get a fresh copy from {@link tokenPattern} instead of sharing one.
- */
-const LITERAL_SOURCE = `\\[(?:${prefixAlternation})_[0-9a-f]{${TOKEN_HEX_DIGITS}}\\]`;
-const ENCODED_SOURCE = `%5[Bb](?:${prefixAlternation})_[0-9a-f]{${TOKEN_HEX_DIGITS}}%5[Dd]`;
+// Group 1 is the inside of a literal token, group 2 the inside of a percent-encoded one.
+const LITERAL_SOURCE = `\\[((?:${prefixAlternation})_[0-9a-f]{${TOKEN_HEX_DIGITS}})\\]`;
+const ENCODED_SOURCE = `%5[Bb]((?:${prefixAlternation})_[0-9a-f]{${TOKEN_HEX_DIGITS}})%5[Dd]`;
 
 /**
  * A fresh global regular expression that finds tokens: literal ones only, or literal and percent-encoded
- * ones when `withEncoded` is set (`%5BSSN_0a1b2c%5D`, as a form body carries a token).
+ * ones when `withEncoded` is set (`%5BSSN_0a1b2c%5D`, as a form body carries a token). Group 1 captures
+ * the inside (`SSN_0a1b2c`) of a literal token, group 2 that of an encoded one. The `g` flag makes a
+ * pattern stateful, hence a fresh one per caller.
  *
  * @example
  * '[SSN_0a1b2c] ok'.match(tokenPattern(false)); // ['[SSN_0a1b2c]']

@@ -1,16 +1,15 @@
 import type { PiiType } from '../../../policy/pii-types.js';
-import { replaceFindings, tallyFindings } from '../redact-text.js';
-import type { PiiSession } from '../session.js';
+import { replaceFindings, tallyFindings, type TokenIssuer } from '../redact-text.js';
 import type { PiiScanner } from '../types.js';
 import { lexJson, LiteralKind } from './json-lexer.js';
 import { scanSegments } from './segment-scan.js';
 
-/** What a format redactor needs: the scanner, the types, and a session only when it should rewrite. */
+/** What a format redactor needs: the scanner, the types, and a token issuer only when it should rewrite. */
 export interface FormatScanOptions {
   scanner: PiiScanner;
   types: ReadonlySet<PiiType>;
-  /** Rewrite findings as tokens of this session; without one, findings are only counted. */
-  session: PiiSession | undefined;
+  /** Rewrite findings as tokens from this issuer (the session); without one, findings are only counted. */
+  session: TokenIssuer | undefined;
   /** Findings per type, added to. */
   tally: Map<PiiType, number>;
   /** Escape every non-ASCII character in rewritten JSON strings (the body is re-encoded as latin1). */

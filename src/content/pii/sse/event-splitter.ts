@@ -6,7 +6,7 @@
  *
  * @example
  * const splitter = new SseEventSplitter();
- * splitter.push(Buffer.from('data: a\n\ndata: b')); // [<Buffer 'data: a\n\n'>]
+ * splitter.push(Buffer.from('data: a\n\ndata: b')); // [<Buffer 'data: a\n\n'>] (a view, valid until the next push)
  * splitter.push(Buffer.from('\n\n')); // [<Buffer 'data: b\n\n'>]
  */
 export class SseEventSplitter {
@@ -17,22 +17,29 @@ export class SseEventSplitter {
   /** Where the current (incomplete) line starts, and where to resume looking for line breaks. */
   #lineStart = 0;
   #scan = 0;
+  #compactLater = false;
 
-  /** Appends bytes; returns the events they complete, as copies. */
+  /**
+   * Appends bytes; returns the events they complete. The returned buffers are views into the splitter's
+   * memory, valid until the next call: use or copy them before pushing again.
+   */
   push(chunk: Buffer): Buffer[] {
     this.#append(chunk);
     const events: Buffer[] = [];
-    const buf = this.#buf;
+    const buf = this.#buf.subarray(0, this.#end);
+    // Next LF and CR at or after #scan; -1 once there is none left in what has arrived.
+    let lf = -2;
+    let cr = -2;
     while (this.#scan < this.#end) {
-      const lf = indexIn(buf, 0x0a, this.#scan, this.#end);
-      const cr = indexIn(buf, 0x0d, this.#scan, this.#end);
+      if (lf !== -1 && lf < this.#scan) lf = buf.indexOf(0x0a, this.#scan);
+      if (cr !== -1 && cr < this.#scan) cr = buf.indexOf(0x0d, this.#scan);
       let brk = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
       if (brk < 0) {
         this.#scan = this.#end;
         break;
       }
       let width = 1;
-      if (buf[brk] === 0x0d) {
+      if (brk === cr) {
         if (brk + 1 === this.#end) {
           // A lone CR so far: CRLF or CR, the next byte decides.
           this.#scan = brk;
@@ -45,11 +52,11 @@ export class SseEventSplitter {
       this.#scan = brk;
       this.#lineStart = brk;
       if (lineEmpty) {
-        events.push(Buffer.from(buf.subarray(this.#start, brk)));
+        events.push(buf.subarray(this.#start, brk));
         this.#start = brk;
       }
     }
-    this.#compact();
+    this.#compactLater = true;
     return events;
   }
 
@@ -61,6 +68,11 @@ export class SseEventSplitter {
   }
 
   #append(chunk: Buffer): void {
+    // Views handed out by the previous push stay valid until now; only now may their bytes move.
+    if (this.#compactLater) {
+      this.#compactLater = false;
+      this.#compact();
+    }
     const needed = this.#end + chunk.length;
     if (needed > this.#buf.length) {
       const live = this.#end - this.#start;
@@ -91,9 +103,4 @@ export class SseEventSplitter {
     this.#lineStart -= by;
     this.#scan -= by;
   }
-}
-
-/** `indexOf` limited to the bytes in use (the rest of the buffer is unwritten capacity). */
-function indexIn(buf: Buffer, byte: number, from: number, to: number): number {
-  return buf.subarray(0, to).indexOf(byte, from);
 }

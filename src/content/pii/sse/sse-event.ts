@@ -22,9 +22,11 @@ const LINE_BREAK = /\r\n|\r|\n/;
  * parseSseEvent('event: ping\ndata: {}\n\n'); // { name: 'ping', data: '{}', eol: '\n', lines: [...] }
  */
 export function parseSseEvent(text: string): SseEvent {
-  const eolMatch = LINE_BREAK.exec(text);
+  // Almost every stream uses LF only; splitting on a plain string is much cheaper than on the pattern.
+  const plain = !text.includes('\r');
+  const eolMatch = plain ? null : LINE_BREAK.exec(text);
   const eol = eolMatch === null ? '\n' : eolMatch[0];
-  const lines = text.split(LINE_BREAK);
+  const lines = plain ? text.split('\n') : text.split(LINE_BREAK);
   // The split leaves an empty string after the final line break.
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   let name: string | undefined;

@@ -53,7 +53,14 @@ export function createSseRehydrator(options: SseRehydratorOptions): {
     return out;
   }
 
+  /** Number of carries holding text: while none does, an event without token material passes as is. */
+  function holding(): boolean {
+    for (const carry of carries.values()) if (carry.held !== '') return true;
+    return false;
+  }
+
   function processEvent(raw: Buffer): Buffer[] {
+    if (session.empty || (!mayHoldToken(raw) && !holding())) return [raw];
     if (!isUtf8(raw)) return [rewriteBytes(raw, session)];
     const text = raw.toString('utf8');
     const event = parseSseEvent(text);
@@ -88,12 +95,10 @@ export function createSseRehydrator(options: SseRehydratorOptions): {
       if (final) carries.delete(slot.key);
       else carries.set(slot.key, { held: out.held, slot, eol: event.eol });
     }
+    // Tokens elsewhere in the event (a done event's full text) are replaced in the data as a whole.
     const body = changed
-      ? rewriteWhole(
-          Buffer.from(serializeSseEvent(event, JSON.stringify(parsed))),
-          undefined,
-          'json',
-          session,
+      ? Buffer.from(
+          serializeSseEvent(event, rewriteTokens(JSON.stringify(parsed), session, 'json', false).text),
         )
       : rewriteWhole(raw, event, 'json', session);
     return flushed === '' ? [body] : [Buffer.from(flushed), body];
@@ -103,7 +108,8 @@ export function createSseRehydrator(options: SseRehydratorOptions): {
     push(chunk: Buffer): Buffer {
       const out: Buffer[] = [];
       for (const raw of splitter.push(chunk)) out.push(...processEvent(raw));
-      return out.length === 1 ? out[0]! : Buffer.concat(out);
+      // Copies: the events are views into the splitter's memory, reused by the next push.
+      return Buffer.concat(out);
     },
     end(): Buffer {
       const flushed = flush(() => true, new Set());
@@ -112,6 +118,24 @@ export function createSseRehydrator(options: SseRehydratorOptions): {
       return flushed === '' ? tail : Buffer.concat([Buffer.from(flushed), tail]);
     },
   };
+}
+
+/**
+ * False when no byte of the event can be part of a token or of its beginning: every `[` is followed by
+ * something other than an upper-case letter, a quote (a delta ending in `[`) or a backslash, and every
+ * `%` likewise by something other than `5`. JSON structure (`"choices":[{`) passes this test, so most
+ * events of a stream skip parsing altogether.
+ */
+function mayHoldToken(raw: Buffer): boolean {
+  for (let i = raw.indexOf(0x5b); i >= 0; i = raw.indexOf(0x5b, i + 1)) {
+    const next = raw[i + 1];
+    if (next === undefined || (next >= 65 && next <= 90) || next === 0x22 || next === 0x5c) return true;
+  }
+  for (let i = raw.indexOf(0x25); i >= 0; i = raw.indexOf(0x25, i + 1)) {
+    const next = raw[i + 1];
+    if (next === undefined || next === 0x35 || next === 0x22 || next === 0x5c) return true;
+  }
+  return false;
 }
 
 function parseJsonObject(data: string): Record<string, unknown> | undefined {
@@ -134,13 +158,11 @@ function parseJsonObject(data: string): Record<string, unknown> | undefined {
  */
 function rewriteWhole(
   raw: Buffer,
-  parsed: SseEvent | undefined,
+  event: SseEvent,
   context: RehydrationContext,
   session: PiiSession,
 ): Buffer {
-  if (session.empty || (raw.indexOf(0x5b) < 0 && raw.indexOf(0x25) < 0)) return raw;
-  const event = parsed ?? parseSseEvent(raw.toString('utf8'));
-  if (event.data === undefined) return raw;
+  if (session.empty || event.data === undefined) return raw;
   const out = rewriteTokens(event.data, session, context, false);
   if (out.replaced === 0) return raw;
   return Buffer.from(serializeSseEvent(event, out.text));

@@ -39,4 +39,9 @@ export function createTestScanner(): PiiScanner & { calls: number } {
   return scanner;
 }
 
-export const ALL_TEST_TYPES: ReadonlySet<PiiType> = new Set<PiiType>(['ssn', 'credit_card', 'email', 'phone_number']);
+export const ALL_TEST_TYPES: ReadonlySet<PiiType> = new Set<PiiType>([
+  'ssn',
+  'credit_card',
+  'email',
+  'phone_number',
+]);

@@ -1,0 +1,142 @@
+/**
+ * PII scan + redact throughput on 1 MiB of mixed JSON (chat requests with PII sprinkled through their
+ * text, plus ids, numbers and nesting), compared in the same run with:
+ *   - JSON.parse + JSON.stringify of the same body (a floor: what merely touching the JSON costs), and
+ *   - the npm package `redact-pii` (SyncRedactor) on the same text.
+ * Goals (issue 3): >= 50 MiB/s on one core, and >= 10x redact-pii.
+ *
+ * Run: npx tsx bench/pii-throughput.ts
+ */
+import { SyncRedactor } from 'redact-pii';
+import { redactBody } from '../src/content/pii/redact-body.js';
+import { createPiiScanner } from '../src/content/pii/scanner.js';
+import { PiiSession } from '../src/content/pii/session.js';
+import { PII_TYPES, type PiiType } from '../src/policy/pii-types.js';
+
+/** Small deterministic PRNG (mulberry32) so every run measures the same body. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'the customer asked about their order and wants a refund for the delivery that arrived late please ' +
+  'summarize this record and draft a polite reply mention the account settings page and the invoice ' +
+  'from last month our team will follow up tomorrow with the details of the plan'
+).split(' ');
+
+function body(targetBytes: number): string {
+  const rand = prng(42);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
+  const pii = [
+    () =>
+      `${100 + Math.floor(rand() * 500)}-${10 + Math.floor(rand() * 80)}-${1000 + Math.floor(rand() * 8000)}`,
+    () => pick(['4111 1111 1111 1111', '5500-0000-0000-0004', '378282246310005', '6011111111111117']),
+    () =>
+      `${pick(['john', 'ana.maria', 'k.li', 'ops'])}${Math.floor(rand() * 100)}@${pick(['example.com', 'mail.co.uk', 'corp.io'])}`,
+    () => `+1-${pick(['212', '415', '646'])}-555-${digits(4)}`,
+    () => `(${pick(['212', '312', '617'])}) 555-${digits(4)}`,
+    () => `10.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`,
+    () => `sk-proj-${digits(8)}abcdEFGHijklMNOPqrstUVWX${digits(6)}`,
+  ];
+  const sentence = () => {
+    const n = 12 + Math.floor(rand() * 30);
+    const ws = Array.from({ length: n }, () => pick(WORDS));
+    if (rand() < 0.5) ws.splice(Math.floor(rand() * n), 0, pick(pii)());
+    return ws.join(' ');
+  };
+  const requests: unknown[] = [];
+  let size = 0;
+  while (size < targetBytes) {
+    const req = {
+      model: 'gpt-4o-mini',
+      temperature: 0.2,
+      user: `user-${digits(6)}`,
+      metadata: {
+        request_id: `req_${digits(12)}`,
+        created: 1700000000 + Math.floor(rand() * 1e6),
+        tags: ['support', 'tier-2'],
+      },
+      messages: [
+        { role: 'system', content: 'You are a helpful support assistant.' },
+        ...Array.from({ length: 2 + Math.floor(rand() * 4) }, (_, i) => ({
+          role: i % 2 === 0 ? 'user' : 'assistant',
+          content: Array.from({ length: 1 + Math.floor(rand() * 4) }, sentence).join('. '),
+        })),
+      ],
+    };
+    // Its size once pretty-printed two levels deep in the batch: one more space per line per level.
+    const pretty = JSON.stringify(req, null, 1);
+    size += pretty.length + 2 * pretty.split('\n').length + 2;
+    if (size > targetBytes) break;
+    requests.push(req);
+  }
+  return JSON.stringify({ batch: requests }, null, 1);
+}
+
+function measure(label: string, bytes: number, fn: () => void): { label: string; mibPerS: number } {
+  fn(); // warm-up
+  fn();
+  let runs = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < 2e9 || runs < 3) {
+    fn();
+    runs++;
+    elapsed = Number(process.hrtime.bigint() - start);
+  }
+  const mibPerS = (bytes * runs) / (1024 * 1024) / (elapsed / 1e9);
+  return { label, mibPerS };
+}
+
+const text = body(1024 * 1024);
+const buf = Buffer.from(text);
+const scanner = createPiiScanner();
+const types = new Set<PiiType>(PII_TYPES.filter((t) => scanner.supportedTypes.has(t)));
+const structured = new Set<PiiType>(['ssn', 'credit_card', 'email', 'phone_number']);
+
+const check = redactBody(buf, 'application/json', {
+  scanner,
+  types,
+  action: 'redact',
+  session: new PiiSession(),
+});
+JSON.parse(check.body.toString());
+
+const redactor = new SyncRedactor();
+const results = [
+  measure('JSON.parse + JSON.stringify (floor)', buf.length, () => JSON.stringify(JSON.parse(text))),
+  measure('declaw redactBody, all built-in types', buf.length, () =>
+    redactBody(buf, 'application/json', { scanner, types, action: 'redact', session: new PiiSession() }),
+  ),
+  measure('declaw redactBody, seed types (ssn, card, email, phone)', buf.length, () =>
+    redactBody(buf, 'application/json', {
+      scanner,
+      types: structured,
+      action: 'redact',
+      session: new PiiSession(),
+    }),
+  ),
+  measure('redact-pii SyncRedactor.redact (text)', buf.length, () => redactor.redact(text)),
+];
+const redactPii = results[3]!.mibPerS;
+const floor = results[0]!.mibPerS;
+
+process.stdout.write(
+  `PII scan + redact of ${(buf.length / 1048576).toFixed(3)} MiB mixed JSON ` +
+    `(${check.findings.map((f) => `${f.count} ${f.type}`).join(', ')}), node ${process.version}\n\n`,
+);
+process.stdout.write(
+  `${'case'.padEnd(58)} ${'MiB/s'.padStart(8)} ${'× redact-pii'.padStart(13)} ${'× floor'.padStart(8)}\n`,
+);
+for (const r of results) {
+  process.stdout.write(
+    `${r.label.padEnd(58)} ${r.mibPerS.toFixed(1).padStart(8)} ${(r.mibPerS / redactPii).toFixed(1).padStart(13)} ${(r.mibPerS / floor).toFixed(2).padStart(8)}\n`,
+  );
+}
