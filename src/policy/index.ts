@@ -26,4 +26,4 @@ export { DEFAULT_INJECTION_THRESHOLD } from './sections/injection.js';
 export { DEFAULT_MASK_PATTERNS } from './sections/env.js';
 export { DEFAULT_AUDIT_RETENTION_DAYS } from './sections/audit.js';
 export { compileUserRegex } from './user-regex.js';
-export { parseReplacement, checkReplacement } from './replacement-syntax.js';
+export { parseReplacement, describeReplacementProblem } from './replacement-syntax.js';

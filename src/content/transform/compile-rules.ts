@@ -2,7 +2,7 @@ import RE2 from 're2';
 import type { PolicyIssue } from '../../errors.js';
 import { PolicyInvalidError } from '../../errors.js';
 import { compileUserRegex, UserRegexSyntaxError } from '../../policy/user-regex.js';
-import { parseReplacement, ReplacementSyntaxError } from './replacement.js';
+import { parseReplacement, ReplacementSyntaxError } from '../../policy/replacement-syntax.js';
 import type { CompiledRule } from './rule-runner.js';
 import { nativeSafeOnInvalidUtf8, toNativeTemplate } from './rule-runner.js';
 import type { TransformDirection, TransformRuleInput } from './types.js';

@@ -18,7 +18,7 @@ export {
   type ReplacementGroups,
   type ReplacementPart,
   type ReplacementProblem,
-} from './replacement.js';
+} from '../../policy/replacement-syntax.js';
 export { canonicalHeaderName, isProtectedHeader, PROTECTED_HEADER_NAMES } from './header-lines.js';
 export type {
   BodyTransformResult,

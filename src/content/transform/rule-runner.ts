@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import RE2 from 're2';
-import type { CompiledReplacement } from './replacement.js';
-import { expandReplacement } from './replacement.js';
+import type { CompiledReplacement } from '../../policy/replacement-syntax.js';
+import { expandReplacement } from '../../policy/replacement-syntax.js';
 import type { TransformScratch } from './scratch.js';
 import type { TransformDirection } from './types.js';
 

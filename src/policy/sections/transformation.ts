@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compileUserRegex, UserRegexSyntaxError } from '../user-regex.js';
-import { checkReplacement } from '../replacement-syntax.js';
+import { describeReplacementProblem } from '../replacement-syntax.js';
 import { addIssue, choice, strictSection } from './common.js';
 
 /** outbound: request bodies and heads; inbound: responses; both (seed 002). */
@@ -23,6 +23,6 @@ export const transformationSchema = strictSection({
     addIssue(ctx, err.message, err.hint, ['match']);
     return;
   }
-  const problem = checkReplacement(rule.replace, compiled);
+  const problem = describeReplacementProblem(rule.replace, compiled);
   if (problem) addIssue(ctx, problem.message, problem.hint, ['replace']);
 });

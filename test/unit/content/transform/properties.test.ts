@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import RE2 from 're2';
 import { TransformEngine } from '../../../../src/content/transform/index.js';
-import { parseReplacement } from '../../../../src/content/transform/replacement.js';
+import { parseReplacement } from '../../../../src/policy/replacement-syntax.js';
 import type { CompiledRule } from '../../../../src/content/transform/rule-runner.js';
 import {
   nativeSafeOnInvalidUtf8,
