@@ -9,7 +9,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import { InvalidArgumentError } from '../../../errors.js';
 import type { PiiDetector, PiiFinding } from '../types.js';
-import { hasPhoneContext } from './phone-context.js';
+import { hasPhoneContext, looksLikeOtherNumber } from './phone-context.js';
 import type { Span } from './spans.js';
 import { digitsOf, isDigitCode, numberEndsCleanly, numberStartsCleanly } from './text-scan.js';
 
@@ -191,20 +191,28 @@ export function createPhoneNumberDetector(options: PhoneNumberDetectorOptions = 
       candidate = candidate.slice(1);
       start++;
     }
-    const digits = digitsOf(candidate);
-    if (digits.length < MIN_DIGITS || digits.length > MAX_DIGITS) return undefined;
+    const digitCount = countDigits(candidate);
+    if (digitCount < MIN_DIGITS || digitCount > MAX_DIGITS) return undefined;
     ext.lastIndex = end;
     const fullEnd = ext.exec(text) ? ext.lastIndex : end;
     const first = candidate.charCodeAt(0);
     if (first !== 43 && first !== 40 && !numberStartsCleanly(text, start)) return undefined;
     if (!numberEndsCleanly(text, fullEnd)) return undefined;
     if (text.charCodeAt(fullEnd) === 58 && isDigitCode(text.charCodeAt(fullEnd + 1))) return undefined; // a time
-    if (DOTTED_QUAD.test(candidate) || candidate.split(/[ \u00a0]/).some((part) => DATE_LIKE.test(part)))
-      return undefined;
-    const international = first === 43 || candidate.startsWith('(+');
-    const formatted = international || digits.length !== candidate.length;
-    let score = formatted ? libraryScore(candidate, digits, international, pass) : 0;
-    if (score === 0 && hasPhoneContext(text, start, end)) score = 0.6;
+    let score = 0;
+    if (digitCount === candidate.length) {
+      // Bare digits (IDs, timestamps, amounts): only a phone word makes them a phone.
+      score = hasPhoneContext(text, start, end) ? 0.6 : 0;
+    } else {
+      if (DOTTED_QUAD.test(candidate) || candidate.split(/[ \u00a0]/).some((part) => DATE_LIKE.test(part))) {
+        return undefined;
+      }
+      const international = first === 43 || candidate.startsWith('(+');
+      // A validated national number can still be a house number or a postal code in the text.
+      if (!international && looksLikeOtherNumber(text, start, fullEnd)) return undefined;
+      score = libraryScore(candidate, digitsOf(candidate), international, pass);
+      if (score === 0 && hasPhoneContext(text, start, end)) score = 0.6;
+    }
     if (score === 0) return undefined;
     return { type: 'phone_number', start, end: fullEnd, detector: 'phone_number', score };
   }
@@ -215,6 +223,12 @@ export function createPhoneNumberDetector(options: PhoneNumberDetectorOptions = 
     detect: (text: string) => detectAvoiding(text, []),
     detectAvoiding,
   };
+}
+
+function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (isDigitCode(s.charCodeAt(i))) n++;
+  return n;
 }
 
 function validateRegions(input: readonly string[]): readonly string[] {

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from '../../../../../src/errors.js';
 import { createPhoneNumberDetector } from '../../../../../src/content/pii/detectors/phone-number.js';
-import { hasPhoneContext } from '../../../../../src/content/pii/detectors/phone-context.js';
+import {
+  hasPhoneContext,
+  looksLikeOtherNumber,
+} from '../../../../../src/content/pii/detectors/phone-context.js';
 
 const us = createPhoneNumberDetector();
 const values = (text: string, detector = us): string[] =>
@@ -42,6 +45,8 @@ test('phone-shaped numbers next to a phone word are detected in any national for
   ]);
   assert.deepEqual(values('416 60 039 office\n(37) 788-063-Office'), ['416 60 039', '(37) 788-063']);
   assert.deepEqual(values('Fax: 9498777106'), ['9498777106']);
+  assert.deepEqual(values('my number is 0490 75 40 81.'), ['0490 75 40 81']);
+  assert.deepEqual(values('the number 0490 75 40 81'), []);
 });
 
 test('bare digit strings without a phone word are not phones (IDs, timestamps in JSON)', () => {
@@ -58,6 +63,15 @@ test('dates, times, IP addresses and house numbers are not phones', () => {
   assert.deepEqual(values('Date: 1978-04-13 12:20:39\nborn 13/04/1978'), []);
   assert.deepEqual(values('Phone: see 192.168.100.200'), []);
   assert.deepEqual(values('Billing address:\n    03262 2437 Main St Suite 442'), []);
+});
+
+test('with more regions configured, house numbers and postal codes that validate are still not phones', () => {
+  const many = createPhoneNumberDetector({ regions: ['US', 'GB', 'DE', 'FR', 'AU'] });
+  assert.deepEqual(values('The restaurant is at 17151 2450 Crown St', many), []);
+  assert.deepEqual(values('Mrs. Barbara Yudina Apt. 675 62314 Mellemvej 32', many), []);
+  assert.deepEqual(values('ZIP: 75534-030', many), []);
+  assert.equal(looksLikeOtherNumber('my driver license number is 2270-66-1551', 28, 40), true);
+  assert.equal(looksLikeOtherNumber('call 2270-66-1551', 5, 17), false);
 });
 
 test('numbers separated by single spaces are split into separate phones', () => {
