@@ -84,6 +84,56 @@ export class ContentPipeline {
     this.invisibleHosts = compileHostMatcher(p.invisible_text.domains);
   }
 
+  /** Whether PII scanning applies to requests to `host` (enabled, and `pii.domains` empty or matching). */
+  piiApplies(host: string | undefined): boolean {
+    return this.policy.json.pii.enabled && scoped(this.piiHosts, host);
+  }
+
+  /** Whether injection scanning applies to responses from `host`. */
+  injectionApplies(host: string | undefined): boolean {
+    return this.policy.json.injection_defense.enabled && scoped(this.injectionHosts, host);
+  }
+
+  /** Whether the invisible-text defence applies to responses from `host`. */
+  invisibleApplies(host: string | undefined): boolean {
+    return this.policy.json.invisible_text.enabled && scoped(this.invisibleHosts, host);
+  }
+
+  /**
+   * Whether a request body to `host` must be read: outbound rules or PII scanning apply. When not,
+   * the proxy streams it through untouched.
+   *
+   * @example
+   * pipeline.needsOutboundBody('pypi.org'); // false for a policy scoping PII to *.openai.com
+   */
+  needsOutboundBody(host: string | undefined): boolean {
+    return this.transform.hasRules('outbound') || this.piiApplies(host);
+  }
+
+  /**
+   * Whether a response body from `host` must be read: injection or invisible-text defence, inbound
+   * rules, or rehydration of tokens this session issued.
+   */
+  needsInboundBody(host: string | undefined): boolean {
+    const p = this.policy.json;
+    return (
+      this.injectionApplies(host) ||
+      this.invisibleApplies(host) ||
+      this.transform.hasRules('inbound') ||
+      (p.pii.enabled && p.pii.rehydrate_response && !this.engines.session.empty)
+    );
+  }
+
+  /** The session whose tokens redaction issues and rehydration restores. */
+  get session(): PiiSession {
+    return this.engines.session;
+  }
+
+  /** The injection scorer, for incremental scanning of streamed responses. */
+  get injectionScorer(): InjectionScorer {
+    return this.engines.injectionScorer;
+  }
+
   /** Request body: transformations, then PII. */
   outbound(body: Buffer, ctx: BodyContext = {}): ContentResult {
     const p = this.policy.json;

@@ -1,0 +1,78 @@
+/**
+ * Turns decisions into audit events with their common fields filled in, respects the policy's
+ * `audit.enabled`, and mirrors each event as one concise log line.
+ */
+import type { AuditEvent, AuditEventBase } from '../audit/events.js';
+import { redactedPath } from '../audit/events.js';
+import type { AuditSink } from '../audit/sink.js';
+import type { Logger } from '../logger.js';
+import type { FlowContext } from './flow/flow-context.js';
+
+/** An event without the fields the recorder fills in. */
+export type EventBody = AuditEvent extends infer E
+  ? E extends AuditEvent
+    ? Omit<E, keyof AuditEventBase> & Partial<Pick<AuditEventBase, 'host' | 'port' | 'method' | 'path'>>
+    : never
+  : never;
+
+/** Request details events about one HTTP message carry. */
+export interface RequestInfo {
+  host?: string;
+  port?: number;
+  method?: string;
+  /** The request target as the client sent it; query values are removed before recording. */
+  target?: string;
+}
+
+/** Records the events of a proxy. */
+export class AuditRecorder {
+  constructor(
+    private readonly sink: AuditSink,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Records `body` for `flow`. Dropped (but still logged at debug level) when the session's policy
+   * turned auditing off.
+   */
+  record(flow: FlowContext, body: EventBody, request: RequestInfo = {}): void {
+    const event = {
+      time: this.now().toISOString(),
+      sandboxId: flow.session.id,
+      flowId: flow.flowId,
+      host: request.host ?? flow.host,
+      port: request.port ?? flow.port,
+      ...(request.method !== undefined ? { method: request.method } : {}),
+      ...(request.target !== undefined ? { path: redactedPath(request.target) } : {}),
+      ...body,
+    } as AuditEvent;
+    if (event.host === undefined) delete event.host;
+    this.log(event);
+    if (!flow.session.audited) return;
+    try {
+      this.sink.record(event);
+    } catch (err) {
+      this.logger.warn('audit sink failed; event not stored', { type: event.type, error: String(err) });
+    }
+  }
+
+  private log(e: AuditEvent): void {
+    const where = `${e.sandboxId} ${e.method ?? ''} ${e.host ?? ''}${e.path ?? ''}`
+      .replace(/\s+/g, ' ')
+      .trim();
+    const {
+      time: _t,
+      sandboxId: _s,
+      flowId: _f,
+      host: _h,
+      port: _p,
+      method: _m,
+      path: _pa,
+      type,
+      ...rest
+    } = e;
+    const level = type === 'egress_allowed' ? 'debug' : type === 'tls_error' ? 'warn' : 'info';
+    this.logger[level](`${type} ${where}`, rest);
+  }
+}
