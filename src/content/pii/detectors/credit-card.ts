@@ -1,11 +1,20 @@
 import type { PiiDetector, PiiFinding } from '../types.js';
-import { isDigitCode, luhnValid, numberEndsCleanly, numberStartsCleanly, windowBefore } from './text-scan.js';
+import {
+  extendRun,
+  isDigitCode,
+  luhnValid,
+  numberEndsCleanly,
+  numberStartsCleanly,
+  windowBefore,
+} from './text-scan.js';
 
 // Runs of at least 12 digits, in groups joined by single spaces or dashes: `4111 1111 1111 1111`,
 // `3782-822463-10005`. Unambiguous (every repetition consumes one digit, an optional separator only
 // before it), so it runs in linear time, and the many short numbers of a body never leave the engine;
-// `(?<!\d)` starts attempts only at the first digit of a run.
-const DIGIT_GROUPS = /(?<!\d)\d(?:[ -]?\d){11,}/g;
+// `(?<!\d)` starts attempts only at the first digit of a run. The repetition is bounded (see
+// extendRun) and RUN_STEP continues a longer run.
+const DIGIT_GROUPS = /(?<!\d)\d(?:[ -]?\d){11,256}/g;
+const RUN_STEP = /(?:[ -]?\d){1,256}/y;
 
 // 12-digit Maestro numbers look like many other identifiers; they count only near a card word.
 const CARD_CONTEXT = /\b(?:cards?|cc|credit|debit|maestro|visa|mastercard|amex|pan|payment|charge)\b/;
@@ -100,14 +109,10 @@ export function cardBrand(digits: string): string | undefined {
   return undefined;
 }
 
-interface Group {
-  readonly start: number;
-  readonly end: number;
-}
-
 /**
- * Detects payment card numbers: 12–19 digits, optionally in groups separated by single spaces or
- * dashes (one kind per number), with a known brand prefix and length and a valid Luhn checksum.
+ * Detects payment card numbers: 12–19 digits, optionally in groups of three or more digits (four or
+ * more first) separated by single spaces or dashes (one kind per number), with a known brand prefix
+ * and length and a valid Luhn checksum.
  * 12-digit numbers (Maestro only) additionally need a card word such as "card" or "cc" shortly before.
  *
  * @example
@@ -120,77 +125,68 @@ export function createCreditCardDetector(): PiiDetector {
     detect(text: string): PiiFinding[] {
       const out: PiiFinding[] = [];
       const re = new RegExp(DIGIT_GROUPS.source, 'g');
+      const step = new RegExp(RUN_STEP.source, 'y');
       let m: RegExpExecArray | null;
       while ((m = re.exec(text)) !== null) {
         const runStart = m.index;
-        const runEnd = runStart + m[0].length;
-        findCardsInRun(text, splitGroups(text, runStart, runEnd), out);
+        const runEnd = extendRun(text, runStart + m[0].length, step);
+        re.lastIndex = runEnd;
+        findCardsInRun(text, runStart, runEnd, out);
       }
       return out;
     },
   };
 }
 
-function splitGroups(text: string, start: number, end: number): Group[] {
-  const groups: Group[] = [];
-  let i = start;
-  while (i < end) {
-    const s = i;
-    while (i < end && isDigitCode(text.charCodeAt(i))) i++;
-    groups.push({ start: s, end: i });
-    i++; // the separator
-  }
-  return groups;
+/** End of the digit group starting at `at`. */
+function groupEnd(text: string, at: number, runEnd: number): number {
+  let i = at;
+  while (i < runEnd && isDigitCode(text.charCodeAt(i))) i++;
+  return i;
 }
 
-function findCardsInRun(text: string, groups: readonly Group[], out: PiiFinding[]): void {
-  let i = 0;
-  while (i < groups.length) {
-    const first = groups[i] as Group;
-    if (i === 0 && !numberStartsCleanly(text, first.start)) {
-      i++;
-      continue;
-    }
-    const found = longestCardFrom(text, groups, i);
-    if (found) {
-      out.push({
-        type: 'credit_card',
-        start: first.start,
-        end: found.end,
-        detector: 'credit_card',
-        score: 1,
-      });
-      i = found.lastGroup + 1;
+/**
+ * Walks the groups of one run; from each group it takes the longest card that starts there. Groups
+ * are found on the fly, so a run of millions of groups needs no memory beyond the findings.
+ */
+function findCardsInRun(text: string, runStart: number, runEnd: number, out: PiiFinding[]): void {
+  let at = runStart;
+  while (at < runEnd) {
+    const found =
+      at === runStart && !numberStartsCleanly(text, at) ? undefined : longestCardFrom(text, at, runEnd);
+    if (found !== undefined) {
+      out.push({ type: 'credit_card', start: at, end: found, detector: 'credit_card', score: 1 });
+      at = found + 1;
     } else {
-      i++;
+      at = groupEnd(text, at, runEnd) + 1;
     }
   }
 }
 
-function longestCardFrom(
-  text: string,
-  groups: readonly Group[],
-  from: number,
-): { end: number; lastGroup: number } | undefined {
+/** End offset of the longest card starting at the group at `from`, or undefined. */
+function longestCardFrom(text: string, from: number, runEnd: number): number | undefined {
   let digits = '';
   let sep = -1;
-  let best: { end: number; lastGroup: number } | undefined;
-  for (let j = from; j < groups.length; j++) {
-    const g = groups[j] as Group;
-    if (j > from) {
-      const s = text.charCodeAt(g.start - 1);
+  let best: number | undefined;
+  let at = from;
+  while (at < runEnd) {
+    if (at > from) {
+      const s = text.charCodeAt(at - 1);
       if (sep === -1) sep = s;
       else if (s !== sep) break; // `4111-1111 1111-1111` mixes separators: not one number
     }
-    digits += text.slice(g.start, g.end);
+    const end = groupEnd(text, at, runEnd);
+    // Printed card numbers group digits in fours to sixes (a last group of three at most shorter);
+    // `1 1 1 1 …` or `12-34-56…` is never one, and stopping here keeps such runs cheap.
+    if (end - at < (at === from ? 4 : 3)) break;
+    digits += text.slice(at, end);
     if (digits.length > 19) break;
+    at = end + 1;
     if (digits.length < 12) continue;
-    const isLast = j === groups.length - 1;
-    if (isLast && !numberEndsCleanly(text, g.end)) continue;
+    if (end === runEnd && !numberEndsCleanly(text, end)) continue;
     if (!luhnValid(digits) || cardBrand(digits) === undefined) continue;
-    if (digits.length === 12 && !CARD_CONTEXT.test(windowBefore(text, (groups[from] as Group).start, 50)))
-      continue;
-    best = { end: g.end, lastGroup: j };
+    if (digits.length === 12 && !CARD_CONTEXT.test(windowBefore(text, from, 50))) continue;
+    best = end;
   }
   return best;
 }

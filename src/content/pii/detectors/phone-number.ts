@@ -11,7 +11,7 @@ import { InvalidArgumentError } from '../../../errors.js';
 import type { PiiDetector, PiiFinding } from '../types.js';
 import { hasPhoneContext, looksLikeOtherNumber } from './phone-context.js';
 import type { Span } from './spans.js';
-import { digitsOf, isDigitCode, numberEndsCleanly, numberStartsCleanly } from './text-scan.js';
+import { digitsOf, extendRun, isDigitCode, numberEndsCleanly, numberStartsCleanly } from './text-scan.js';
 
 // A phone-shaped run: optional `+` or `(`, then digits where single separators (space, dot, dash,
 // slash, no-break space) and parentheses may sit between digits: `+46 (0)8 928 571 38`,
@@ -19,7 +19,9 @@ import { digitsOf, isDigitCode, numberEndsCleanly, numberStartsCleanly } from '.
 // different characters, so matching is linear. At least seven digits (`{6,}` after the first), so
 // the many short numbers of a JSON body never leave the regex engine; the lookbehind starts attempts
 // only where a number starts.
-const CANDIDATE = /(?<![\d+(])(?:\+|\(\+?)?\d(?:\d|[ .\-/\u00a0]\(?\d|\)[ .\-/\u00a0]?\d){6,}\)?/g;
+const CANDIDATE = /(?<![\d+(])(?:\+|\(\+?)?\d(?:\d|[ .\-/\u00a0]\(?\d|\)[ .\-/\u00a0]?\d){6,256}\)?/g;
+// Continues a candidate that reached the repetition bound (see extendRun).
+const CANDIDATE_STEP = /(?:\d|[ .\-/\u00a0]\(?\d|\)[ .\-/\u00a0]?\d){1,256}/y;
 // An extension after the number: `x4587`, ` ext. 12`, ` #3`.
 const EXTENSION = /[ \u00a0]?(?:x|ext\.?|extension|#)[ \u00a0]?\d{1,6}/iy;
 const DATE_LIKE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{4})$/;
@@ -117,11 +119,17 @@ export function createPhoneNumberDetector(options: PhoneNumberDetectorOptions = 
       libraryBudget: LIBRARY_CALLS_BASE + Math.floor(text.length / LIBRARY_CALLS_PER_CHARS),
     };
     const re = new RegExp(CANDIDATE.source, 'g');
+    const step = new RegExp(CANDIDATE_STEP.source, 'y');
     let t = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       const start = m.index;
-      const end = start + m[0].length;
+      let end = start + m[0].length;
+      if (!m[0].endsWith(')')) {
+        end = extendRun(text, end, step);
+        if (text.charCodeAt(end) === 41) end++;
+        re.lastIndex = end;
+      }
       while (t < taken.length && (taken[t] as Span).end <= start) t++;
       // Only the gaps between spans another type claimed (a card, an SSN, …) can still be phones.
       let from = start;
@@ -143,39 +151,49 @@ export function createPhoneNumberDetector(options: PhoneNumberDetectorOptions = 
       start++;
     while (end > start && !isDigitCode(text.charCodeAt(end - 1)) && text.charCodeAt(end - 1) !== 41) end--;
     if (end - start < MIN_DIGITS) return;
-    const finding = evaluate(pass, start, end);
-    if (finding) {
-      pass.out.push(finding);
+    if (countDigitsIn(text, start, end, MAX_DIGITS + 1) <= MAX_DIGITS) {
+      const finding = evaluate(pass, start, end);
+      if (finding) pass.out.push(finding);
       return;
     }
     // Numbers separated by single spaces form one run (`555-123-4567 555-987-6543`): try the pieces,
-    // longest first, each at most MAX_PIECES long and 7–15 digits, so the work stays linear.
-    if (digitsOf(text.slice(start, end)).length <= MAX_DIGITS) return;
-    const cuts = [start];
-    const digitsBefore = [0];
-    let digits = 0;
-    for (let i = start; i < end; i++) {
-      if (isDigitCode(text.charCodeAt(i))) digits++;
-      else if (text.charCodeAt(i) === 32) {
-        cuts.push(i + 1);
-        digitsBefore.push(digits);
+    // longest first, each at most MAX_PIECES space-separated groups and 7–15 digits. A sliding window
+    // of the next MAX_PIECES groups keeps this linear, also for a run of millions of groups.
+    const ends: number[] = [];
+    const digits: number[] = [];
+    let scan = start;
+    let at = start;
+    while (at < end) {
+      while (ends.length < MAX_PIECES && scan < end) {
+        let p = scan;
+        let n = 0;
+        while (p < end && text.charCodeAt(p) !== 32) {
+          if (isDigitCode(text.charCodeAt(p))) n++;
+          p++;
+        }
+        ends.push(p);
+        digits.push(n);
+        scan = p + 1;
       }
-    }
-    cuts.push(end + 1);
-    digitsBefore.push(digits);
-    for (let i = 0; i < cuts.length - 1;) {
-      let next = i + 1;
-      for (let j = Math.min(cuts.length - 1, i + MAX_PIECES); j > i; j--) {
-        const count = (digitsBefore[j] as number) - (digitsBefore[i] as number);
-        if (count < MIN_DIGITS || count > MAX_DIGITS) continue;
-        const piece = evaluate(pass, cuts[i] as number, (cuts[j] as number) - 1);
+      let take = 1;
+      let total = 0;
+      let best = 0;
+      for (let j = 0; j < ends.length; j++) {
+        total += digits[j] as number;
+        if (total > MAX_DIGITS) break;
+        if (total >= MIN_DIGITS) best = j + 1;
+      }
+      for (let j = best; j > 0; j--) {
+        const piece = evaluate(pass, at, ends[j - 1] as number);
         if (piece) {
           pass.out.push(piece);
-          next = j;
+          take = j;
           break;
         }
       }
-      i = next;
+      at = (ends[take - 1] as number) + 1;
+      ends.splice(0, take);
+      digits.splice(0, take);
     }
   }
 
@@ -223,6 +241,12 @@ export function createPhoneNumberDetector(options: PhoneNumberDetectorOptions = 
     detect: (text: string) => detectAvoiding(text, []),
     detectAvoiding,
   };
+}
+
+function countDigitsIn(text: string, start: number, end: number, stopAt: number): number {
+  let n = 0;
+  for (let i = start; i < end && n < stopAt; i++) if (isDigitCode(text.charCodeAt(i))) n++;
+  return n;
 }
 
 function countDigits(s: string): number {

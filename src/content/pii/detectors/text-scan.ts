@@ -90,3 +90,21 @@ export function windowBefore(text: string, start: number, width: number): string
 export function windowAfter(text: string, end: number, width: number): string {
   return text.slice(end, Math.min(text.length, end + width)).toLowerCase();
 }
+
+/**
+ * Extends a match that stopped at a regex's repetition bound: applies `step` (a sticky regex whose
+ * repetitions are themselves bounded) at `end` until it no longer matches. Detector regexes bound their
+ * repetitions because V8's backtracking engine keeps state per iteration and throws "Maximum call
+ * stack size exceeded" on a 20 MiB run of digits; this loop covers the rest of such a run in linear time.
+ *
+ * @example
+ * extendRun('1234567890', 4, /\d{1,64}/y); // 10
+ */
+export function extendRun(text: string, end: number, step: RegExp): number {
+  let at = end;
+  step.lastIndex = at;
+  while (step.exec(text) !== null && step.lastIndex > at) {
+    at = step.lastIndex;
+  }
+  return at;
+}

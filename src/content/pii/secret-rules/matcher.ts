@@ -113,7 +113,7 @@ export class SecretRuleMatcher {
     const buf = Buffer.from(text, 'utf8');
     const present = this.keywordSet.match(buf);
     if (present.length === 0) return [];
-    const hits = this.keywordHits(buf, present);
+    const hits = this.keywordHits(text, buf, present);
     const offsets = new Utf8Offsets(text, buf);
     const candidates: Array<SecretMatch & { order: number }> = [];
     for (const [slot, positions] of [...hits].sort((x, y) => x[0].order - y[0].order)) {
@@ -128,10 +128,11 @@ export class SecretRuleMatcher {
    * Byte offsets of the occurrences of the present keywords, grouped by the rules they enable; `null`
    * for a rule whose keywords are so frequent that its windows would cover the whole text anyway.
    */
-  private keywordHits(buf: Buffer, present: readonly number[]): Map<RuleSlot, number[] | null> {
-    // Latin-1 decoding maps each byte to one character and lower-casing keeps that 1:1 mapping, so
-    // offsets in `lower` are byte offsets in `buf`; keywords are ASCII.
-    const lower = buf.toString('latin1').toLowerCase();
+  private keywordHits(text: string, buf: Buffer, present: readonly number[]): Map<RuleSlot, number[] | null> {
+    // Offsets in `lower` must be byte offsets in `buf`. Pure-ASCII text (as long as its UTF-8) already
+    // has that property; otherwise Latin-1 decoding maps each byte to one character and lower-casing
+    // keeps the mapping 1:1. Keywords are ASCII.
+    const lower = buf.length === text.length ? text.toLowerCase() : buf.toString('latin1').toLowerCase();
     const limit = Math.ceil(buf.length / (WINDOW_BEFORE + WINDOW_AFTER));
     const byRule = new Map<RuleSlot, number[] | null>();
     for (const k of present) {

@@ -68,3 +68,8 @@ test('100,000 digits and long runs of single-digit groups finish and find nothin
   assert.deepEqual(cards.detect('7'.repeat(100_000)), []);
   assert.deepEqual(cards.detect('1 '.repeat(100_000)), []);
 });
+
+test('digits grouped in ones and twos are not a card even when they add up to a valid number', () => {
+  assert.deepEqual(values('4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1'), []);
+  assert.deepEqual(values('41-11-11-11-11-11-11-11'), []);
+});
