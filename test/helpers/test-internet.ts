@@ -18,6 +18,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { mapResolver, type Resolver } from '../../src/proxy/egress/resolver.js';
 import { createTestPki, type TestPki } from './test-pki.js';
 
@@ -89,6 +90,21 @@ export async function startTestInternet(options: TestInternetOptions): Promise<T
   const plainServer = http.createServer(serve('http'));
   const listen = (s: http.Server): Promise<number> =>
     new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
+  // Upgrades (WebSocket) are answered with 101 and then every byte is echoed back, frames unparsed.
+  for (const s of [tlsServer, plainServer]) {
+    s.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+      requests.push({
+        scheme: s === tlsServer ? 'https' : 'http',
+        host: (req.headers.host ?? '').replace(/:\d+$/, ''),
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: { ...req.headers },
+        body: '',
+      });
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      socket.pipe(socket);
+    });
+  }
   const [httpsPort, httpPort] = await Promise.all([listen(tlsServer), listen(plainServer)]);
   const dns: Record<string, string | readonly string[]> = { ...options.extraDns };
   for (const n of options.names) dns[n] = '127.0.0.1';

@@ -135,20 +135,26 @@ export async function intercept(client: Socket, flow: FlowContext, deps: FlowDep
     secureContext,
     ALPNProtocols: [...INTERCEPT_ALPN],
   });
-  let secured = false;
+  // Node's TLS clients reject an untrusted certificate by closing mid-handshake, usually without an
+  // alert: a connection that closes or fails before 'secure' is reported as the client's refusal.
+  let settled = false;
+  const failed = (why: string): void => {
+    if (settled) return;
+    settled = true;
+    deps.recorder.record(flow, {
+      type: 'tls_error',
+      side: 'client',
+      category: 'handshake',
+      message: `the sandboxed client abandoned the TLS handshake for ${flow.host} (${why}); it probably does not trust the sandbox CA: add the CA certificate to its trust store (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE)`,
+    });
+  };
   tlsSocket.once('secure', () => {
-    secured = true;
+    settled = true;
   });
   tlsSocket.on('error', (err: Error & { code?: string }) => {
-    if (!secured) {
-      deps.recorder.record(flow, {
-        type: 'tls_error',
-        side: 'client',
-        category: 'handshake',
-        message: `the sandboxed client aborted the TLS handshake for ${flow.host} (${err.code ?? err.message}); it probably does not trust the sandbox CA: add the CA certificate to its trust store (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE)`,
-      });
-    }
+    failed(err.code ?? err.message);
     tlsSocket.destroy();
   });
+  tlsSocket.once('close', () => failed('connection closed'));
   deps.serveHttp(tlsSocket, flow);
 }

@@ -180,6 +180,7 @@ function streamResponse(
     for (const e of stream.events()) deps.recorder.record(flow, e, ctx.info);
   };
   source.on('data', (chunk: Buffer) => {
+    if (finished || res.writableEnded) return;
     const step = stream.push(chunk);
     if (step.refusal) {
       res.end(step.output);
@@ -194,6 +195,7 @@ function streamResponse(
     }
   });
   source.on('end', () => {
+    if (finished || res.writableEnded) return;
     const step = stream.end();
     res.end(step.output);
     finish();
