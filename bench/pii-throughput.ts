@@ -30,7 +30,7 @@ const WORDS = (
   'from last month our team will follow up tomorrow with the details of the plan'
 ).split(' ');
 
-function body(targetBytes: number): string {
+function body(targetBytes: number, piiPerSentence: number): string {
   const rand = prng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
@@ -48,7 +48,7 @@ function body(targetBytes: number): string {
   const sentence = () => {
     const n = 12 + Math.floor(rand() * 30);
     const ws = Array.from({ length: n }, () => pick(WORDS));
-    if (rand() < 0.5) ws.splice(Math.floor(rand() * n), 0, pick(pii)());
+    if (rand() < piiPerSentence) ws.splice(Math.floor(rand() * n), 0, pick(pii)());
     return ws.join(' ');
   };
   const requests: unknown[] = [];
@@ -95,48 +95,59 @@ function measure(label: string, bytes: number, fn: () => void): { label: string;
   return { label, mibPerS };
 }
 
-const text = body(1024 * 1024);
-const buf = Buffer.from(text);
 const scanner = createPiiScanner();
 const types = new Set<PiiType>(PII_TYPES.filter((t) => scanner.supportedTypes.has(t)));
-const structured = new Set<PiiType>(['ssn', 'credit_card', 'email', 'phone_number']);
-
-const check = redactBody(buf, 'application/json', {
-  scanner,
-  types,
-  action: 'redact',
-  session: new PiiSession(),
-});
-JSON.parse(check.body.toString());
-
+const seedTypes = new Set<PiiType>(['ssn', 'credit_card', 'email', 'phone_number']);
 const redactor = new SyncRedactor();
-const results = [
-  measure('JSON.parse + JSON.stringify (floor)', buf.length, () => JSON.stringify(JSON.parse(text))),
-  measure('declaw redactBody, all built-in types', buf.length, () =>
-    redactBody(buf, 'application/json', { scanner, types, action: 'redact', session: new PiiSession() }),
-  ),
-  measure('declaw redactBody, seed types (ssn, card, email, phone)', buf.length, () =>
-    redactBody(buf, 'application/json', {
-      scanner,
-      types: structured,
-      action: 'redact',
-      session: new PiiSession(),
-    }),
-  ),
-  measure('redact-pii SyncRedactor.redact (text)', buf.length, () => redactor.redact(text)),
-];
-const redactPii = results[3]!.mibPerS;
-const floor = results[0]!.mibPerS;
 
-process.stdout.write(
-  `PII scan + redact of ${(buf.length / 1048576).toFixed(3)} MiB mixed JSON ` +
-    `(${check.findings.map((f) => `${f.count} ${f.type}`).join(', ')}), node ${process.version}\n\n`,
-);
-process.stdout.write(
-  `${'case'.padEnd(58)} ${'MiB/s'.padStart(8)} ${'× redact-pii'.padStart(13)} ${'× floor'.padStart(8)}\n`,
-);
-for (const r of results) {
+process.stdout.write(`PII scan + redact of 1 MiB of mixed JSON (chat requests), node ${process.version}\n`);
+// Sentences average ~27 words: 0.05 is one value per ~540 words, 0.5 one per ~55 words.
+for (const [label, rate] of [
+  ['sparse', 0.05],
+  ['dense', 0.5],
+] as const) {
+  const text = body(1024 * 1024, rate);
+  const buf = Buffer.from(text);
+  const check = redactBody(buf, 'application/json', {
+    scanner,
+    types,
+    action: 'redact',
+    session: new PiiSession(),
+  });
+  JSON.parse(check.body.toString());
+  // A session that already issued these tokens, as when a chat history is sent again each turn.
+  const warm = new PiiSession();
+  const results = [
+    measure('JSON.parse + JSON.stringify (floor)', buf.length, () => JSON.stringify(JSON.parse(text))),
+    measure('declaw scanner.scan alone on the raw text', buf.length, () => scanner.scan(text, types)),
+    measure('declaw redactBody, all built-in types', buf.length, () =>
+      redactBody(buf, 'application/json', { scanner, types, action: 'redact', session: new PiiSession() }),
+    ),
+    measure('declaw redactBody, all types, warm session', buf.length, () =>
+      redactBody(buf, 'application/json', { scanner, types, action: 'redact', session: warm }),
+    ),
+    measure('declaw redactBody, seed types (ssn, card, email, phone)', buf.length, () =>
+      redactBody(buf, 'application/json', {
+        scanner,
+        types: seedTypes,
+        action: 'redact',
+        session: new PiiSession(),
+      }),
+    ),
+    measure('redact-pii SyncRedactor.redact (text)', buf.length, () => redactor.redact(text)),
+  ];
+  const redactPii = results[results.length - 1]!.mibPerS;
+  const floor = results[0]!.mibPerS;
   process.stdout.write(
-    `${r.label.padEnd(58)} ${r.mibPerS.toFixed(1).padStart(8)} ${(r.mibPerS / redactPii).toFixed(1).padStart(13)} ${(r.mibPerS / floor).toFixed(2).padStart(8)}\n`,
+    `\n${label}: ${(buf.length / 1048576).toFixed(3)} MiB, ` +
+      `${check.findings.map((f) => `${f.count} ${f.type}`).join(', ')}\n`,
   );
+  process.stdout.write(
+    `${'case'.padEnd(58)} ${'MiB/s'.padStart(8)} ${'× redact-pii'.padStart(13)} ${'× floor'.padStart(8)}\n`,
+  );
+  for (const r of results) {
+    process.stdout.write(
+      `${r.label.padEnd(58)} ${r.mibPerS.toFixed(1).padStart(8)} ${(r.mibPerS / redactPii).toFixed(1).padStart(13)} ${(r.mibPerS / floor).toFixed(2).padStart(8)}\n`,
+    );
+  }
 }

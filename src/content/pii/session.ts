@@ -106,12 +106,10 @@ export class PiiSession {
   }
 
   #hash(type: PiiType, value: string, attempt: number): string {
-    const mac = createHmac('sha256', this.#secret);
-    mac.update(type);
-    mac.update('\u0000');
-    mac.update(String(attempt));
-    mac.update('\u0000');
-    mac.update(value);
-    return mac.digest('hex').slice(0, TOKEN_HEX_DIGITS);
+    // NUL separators keep (type, attempt, value) unambiguous: no type or attempt number contains one.
+    return createHmac('sha256', this.#secret)
+      .update(`${type}\u0000${attempt}\u0000${value}`)
+      .digest('hex')
+      .slice(0, TOKEN_HEX_DIGITS);
   }
 }

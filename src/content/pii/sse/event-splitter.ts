@@ -60,6 +60,11 @@ export class SseEventSplitter {
     return events;
   }
 
+  /** Bytes of the current event received so far (not yet returned by {@link push}). */
+  get pending(): number {
+    return this.#end - this.#start;
+  }
+
   /** The bytes of an event that never got its blank line (the stream ended mid-event). */
   rest(): Buffer {
     const out = Buffer.from(this.#buf.subarray(this.#start, this.#end));

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { rewriteTokens, type RehydrationContext } from '../rehydrate.js';
+import { createByteRehydrator, utf8AsLatin1, type Rehydrator } from '../rehydrator-bytes.js';
 import type { PiiSession } from '../session.js';
 import { buildSseEvent, parseSseEvent, serializeSseEvent, type SseEvent } from './sse-event.js';
 import { SseEventSplitter } from './event-splitter.js';
@@ -8,7 +9,15 @@ import { readStreamEvent, type EventReading, type TextSlot } from './stream-shap
 /** Options of {@link createSseRehydrator}. */
 export interface SseRehydratorOptions {
   session: PiiSession;
+  /**
+   * Longest event kept whole, in bytes; default 1 MiB. A stream whose event grows past it is no
+   * streaming API's: from there on it is rehydrated as plain bytes, so it is never buffered whole.
+   */
+  maxEventBytes?: number;
 }
+
+/** Default of {@link SseRehydratorOptions.maxEventBytes}. */
+export const DEFAULT_MAX_SSE_EVENT_BYTES = 1024 * 1024;
 
 /** Held-back text of one streamed text, and how to emit it as an event of its own. */
 interface Carry {
@@ -26,19 +35,19 @@ interface Carry {
  * output item), and held text is flushed in an extra delta event just before the event that ends its
  * stream (finish_reason, content_block_stop, output_text.done, [DONE], end of stream). Text is never
  * lost or duplicated. Events that need no change are passed on byte for byte; other payloads get each
- * event's data rehydrated as a whole (JSON-escaped when it is JSON).
+ * event's data rehydrated as a whole (JSON-escaped when it is JSON). Events are buffered one at a time,
+ * up to `maxEventBytes`.
  *
  * @example
  * const sse = createSseRehydrator({ session });
  * const out = [sse.push(chunk1), sse.push(chunk2), sse.end()];
  */
-export function createSseRehydrator(options: SseRehydratorOptions): {
-  push(chunk: Buffer): Buffer;
-  end(): Buffer;
-} {
+export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
   const session = options.session;
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_SSE_EVENT_BYTES;
   const splitter = new SseEventSplitter();
   const carries = new Map<string, Carry>();
+  let fallback: Rehydrator | undefined;
 
   /** Extra events carrying held text of the streams that `ends` closes (minus `except`). */
   function flush(ends: (key: string) => boolean, except: ReadonlySet<string>): string {
@@ -106,12 +115,20 @@ export function createSseRehydrator(options: SseRehydratorOptions): {
 
   return {
     push(chunk: Buffer): Buffer {
+      if (fallback !== undefined) return fallback.push(chunk);
       const out: Buffer[] = [];
       for (const raw of splitter.push(chunk)) out.push(...processEvent(raw));
+      if (splitter.pending > maxEventBytes) {
+        // Held text goes out as events while the framing is still intact, then bytes flow as they come.
+        out.push(Buffer.from(flush(() => true, new Set())));
+        fallback = createByteRehydrator(session, 'json');
+        out.push(fallback.push(splitter.rest()));
+      }
       // Copies: the events are views into the splitter's memory, reused by the next push.
       return Buffer.concat(out);
     },
     end(): Buffer {
+      if (fallback !== undefined) return fallback.end();
       const flushed = flush(() => true, new Set());
       const rest = splitter.rest();
       const tail = rest.length === 0 ? rest : rewriteBytes(rest, session);
@@ -172,6 +189,6 @@ function rewriteWhole(
 function rewriteBytes(raw: Buffer, session: PiiSession): Buffer {
   if (session.empty || (raw.indexOf(0x5b) < 0 && raw.indexOf(0x25) < 0)) return raw;
   const view = raw.toString('latin1');
-  const out = rewriteTokens(view, session, 'text', false, (r) => Buffer.from(r, 'utf8').toString('latin1'));
+  const out = rewriteTokens(view, session, 'text', false, utf8AsLatin1);
   return out.replaced === 0 ? raw : Buffer.from(out.text, 'latin1');
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRehydrator } from '../../../../../src/content/pii/rehydrator-stream.js';
+import { createSseRehydrator } from '../../../../../src/content/pii/sse/sse-rehydrator.js';
 import { PiiSession } from '../../../../../src/content/pii/session.js';
 import { accumulated, anthropicDelta, chatChunk, events, responsesDelta, sse } from './helpers.js';
 
@@ -241,4 +242,22 @@ test('a whole SSE stream cut into chunks at every position gives what the client
       `cut ${cut}`,
     );
   }
+});
+
+test('an event longer than maxEventBytes is not buffered whole: the rest of the stream flows as rehydrated bytes', () => {
+  const { session, card } = setup();
+  const r = createSseRehydrator({ session, maxEventBytes: 1000 });
+  const first = r.push(Buffer.from(chatChunk('held [CRED'))).toString();
+  const huge = `data: ${'x'.repeat(1500)} ${card.slice(0, 7)}`;
+  const out1 = r.push(Buffer.from(huge)).toString();
+  const out2 = r.push(Buffer.from(`${card.slice(7)} ${'y'.repeat(600)}\n\n`)).toString();
+  const out3 = r.push(Buffer.from('data: more\n\n')).toString();
+  const all = first + out1 + out2 + out3 + r.end().toString();
+  assert.ok(out1.length > 1500, 'bytes of the long event came out before it ended');
+  assert.deepEqual(
+    accumulated(all),
+    { 'chat/0': 'held [CRED' },
+    'held text was flushed as its own event first',
+  );
+  assert.match(all, new RegExp(`x{1500} 4111111111111111 y{600}\\n\\ndata: more\\n\\n$`));
 });
