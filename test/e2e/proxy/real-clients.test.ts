@@ -140,12 +140,15 @@ test("Node's fetch through undici's ProxyAgent", async () => {
   }
 });
 
+type OpenAIOptions = NonNullable<ConstructorParameters<typeof OpenAI>[0]>;
+
 function openaiClient(agent: ProxyAgent): OpenAI {
+  // undici 7's fetch with its ProxyAgent: the SDK passes fetchOptions through to fetch.
   return new OpenAI({
     apiKey: 'sk-test-not-real',
     baseURL: internet.url('api.openai.com', '/v1'),
-    fetch: undiciFetch as unknown as typeof fetch,
-    fetchOptions: { dispatcher: agent } as unknown as RequestInit,
+    fetch: undiciFetch as unknown as OpenAIOptions['fetch'],
+    fetchOptions: { dispatcher: agent } as unknown as OpenAIOptions['fetchOptions'],
     maxRetries: 0,
   });
 }
