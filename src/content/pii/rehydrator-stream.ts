@@ -51,3 +51,18 @@ export function createRehydrationTransform(options: RehydratorOptions): Transfor
     },
   });
 }
+
+/**
+ * Rehydrates a complete response body, byte-exact: the streaming rehydrator run over the whole body,
+ * so invalid UTF-8 survives and `text/event-stream` bodies get JSON-escaped values inside their JSON
+ * data. Returns `body` itself when nothing changed.
+ *
+ * @example
+ * rehydrateBody(Buffer.from('{"a":"[SSN_0a1b2c]"}'), 'application/json', session); // {"a":"123-45-6789"}
+ */
+export function rehydrateBody(body: Buffer, contentType: string | undefined, session: PiiSession): Buffer {
+  if (session.empty) return body;
+  const rehydrator = createRehydrator({ session, contentType });
+  const out = Buffer.concat([rehydrator.push(body), rehydrator.end()]);
+  return out.equals(body) ? body : out;
+}

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import {
   createRehydrationTransform,
   createRehydrator,
+  rehydrateBody,
 } from '../../../../src/content/pii/rehydrator-stream.js';
 import { PiiSession } from '../../../../src/content/pii/session.js';
 
@@ -101,4 +102,21 @@ test('the Transform form rehydrates a piped body', async () => {
     chunks.push(c as Buffer);
   }
   assert.deepEqual(JSON.parse(Buffer.concat(chunks).toString()), { to: 'a"b@example.com' });
+});
+
+test('rehydrateBody restores a whole body byte for byte, invalid UTF-8 included, and escapes SSE JSON data', () => {
+  const session = new PiiSession();
+  const token = session.tokenFor('email', 'a"b@example.com');
+  const text = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(` ${token} `), Buffer.from([0xc3])]);
+  assert.deepEqual(
+    rehydrateBody(text, 'text/plain', session),
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(' a"b@example.com '), Buffer.from([0xc3])]),
+  );
+  const sseBody = Buffer.from(`data: {"msg":"to ${token}"}\n\n`);
+  assert.equal(
+    rehydrateBody(sseBody, 'text/event-stream', session).toString(),
+    'data: {"msg":"to a\\"b@example.com"}\n\n',
+  );
+  const untouched = Buffer.from('{"a":1}');
+  assert.equal(rehydrateBody(untouched, 'application/json', session), untouched);
 });
