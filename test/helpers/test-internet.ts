@@ -43,6 +43,10 @@ export interface TestInternetOptions {
   extraDns?: Readonly<Record<string, string | readonly string[]>>;
   /** Per-host handlers; other hosts get {@link openAiFake}. */
   handlers?: Readonly<Record<string, TestHandler>>;
+  /** Loopback address to listen on and map names to. Default 127.0.0.1. */
+  address?: string;
+  /** Fixed ports (e.g. 443 and 80, as root, for transparent tests). Default: any free port. */
+  ports?: { https?: number; http?: number };
 }
 
 /** The running test internet. */
@@ -64,7 +68,8 @@ export interface TestInternet {
 /** Starts the servers. Close them with {@link TestInternet.close}. */
 export async function startTestInternet(options: TestInternetOptions): Promise<TestInternet> {
   const pki = await createTestPki();
-  const creds = await pki.issueServer([...options.names, '127.0.0.1']);
+  const address = options.address ?? '127.0.0.1';
+  const creds = await pki.issueServer([...options.names, address]);
   const handlers = new Map(Object.entries(options.handlers ?? {}));
   const requests: SeenRequest[] = [];
   const serve =
@@ -88,8 +93,11 @@ export async function startTestInternet(options: TestInternetOptions): Promise<T
     };
   const tlsServer = https.createServer({ key: creds.keyPem, cert: creds.certPem }, serve('https'));
   const plainServer = http.createServer(serve('http'));
-  const listen = (s: http.Server): Promise<number> =>
-    new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
+  const listen = (s: http.Server, port = 0): Promise<number> =>
+    new Promise((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, address, () => resolve((s.address() as AddressInfo).port));
+    });
   // Upgrades (WebSocket) are answered with 101 and then every byte is echoed back, frames unparsed.
   for (const s of [tlsServer, plainServer]) {
     s.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
@@ -105,9 +113,12 @@ export async function startTestInternet(options: TestInternetOptions): Promise<T
       socket.pipe(socket);
     });
   }
-  const [httpsPort, httpPort] = await Promise.all([listen(tlsServer), listen(plainServer)]);
+  const [httpsPort, httpPort] = await Promise.all([
+    listen(tlsServer, options.ports?.https),
+    listen(plainServer, options.ports?.http),
+  ]);
   const dns: Record<string, string | readonly string[]> = { ...options.extraDns };
-  for (const n of options.names) dns[n] = '127.0.0.1';
+  for (const n of options.names) dns[n] = address;
   return {
     pki,
     rootCaPem: pki.rootCaPem,
