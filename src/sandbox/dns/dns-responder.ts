@@ -25,7 +25,8 @@ export interface DnsQueryEvent {
   decision: DnsDecision;
   /** Response code sent back, e.g. NOERROR, NXDOMAIN. */
   rcode: string;
-  timestamp: Date;
+  /** ISO 8601 time of the query. */
+  time: string;
 }
 
 /** Options of {@link DnsResponder}. */
@@ -194,7 +195,7 @@ export class DnsResponder {
         outcome,
         decision,
         rcode,
-        timestamp: new Date(),
+        time: new Date().toISOString(),
       });
     if (decision.action === 'deny') {
       event('blocked', 'NXDOMAIN');

@@ -1,0 +1,385 @@
+/**
+ * The sandbox runtime's entry point: creates, lists, times out and kills sandboxes on this host.
+ * All state lives in the manager object (no module singletons); several managers with different
+ * tags, pools and state roots can run side by side.
+ */
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidArgumentError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { hasDomainRules, needsBodyInspection } from '../policy/derived.js';
+import { parseNetworkEntry } from '../policy/network-entry.js';
+import { SecurityPolicy, type SecurityPolicyInput } from '../policy/security-policy.js';
+import { AddressPool } from './address-pool.js';
+import { SandboxCgroup, type CgroupLayout, type ResourceLimits } from './cgroups.js';
+import { DnsResponder } from './dns/dns-responder.js';
+import { systemDnsUpstream, type DnsUpstream } from './dns/dns-upstream.js';
+import { PreflightFailedError, SandboxNotFoundError, SandboxSetupError } from './errors.js';
+import type { SandboxEvent } from './events.js';
+import { Firewall } from './firewall.js';
+import type { HostEndpoint } from './firewall-rules.js';
+import { jailPaths, prepareJailFiles } from './jail.js';
+import { checkTag, DEFAULT_TAG } from './names.js';
+import { enableForwarding } from './netns.js';
+import { assertPreflight, preflightProblems, type PreflightReport } from './preflight.js';
+import { reconcileTag, type ReconcileReport } from './reconcile.js';
+import { Sandbox, type SandboxInfo } from './sandbox.js';
+import { buildNetwork, destroyNetwork, WarmPool, type PrebuiltNetwork } from './warm-pool.js';
+
+/** Default limits: 512 MiB, 512 processes, one core. */
+export const DEFAULT_LIMITS: ResourceLimits = {
+  memoryBytes: 512 * 1024 * 1024,
+  pids: 512,
+  cpuMillicores: 1000,
+};
+/** Default TTL, as in the hosted product: five minutes. */
+export const DEFAULT_SANDBOX_TIMEOUT_MS = 300_000;
+const MAX_TIMEOUT_MS = 24 * 3_600_000;
+
+/** What a proxy session gives a sandbox (the proxy's `SessionRegistry.add` result fits). */
+export interface ProxySessionLike {
+  ca: { certificatePem: string };
+  intercepts?: boolean;
+  secrets: { envForSandbox(): Record<string, string> };
+}
+
+/** The proxy as the sandbox runtime uses it: where redirected 80/443 go, and its session registry. */
+export interface SandboxProxy {
+  /** The proxy's transparent listener. 0.0.0.0 means its loopback address is used. */
+  endpoint: HostEndpoint;
+  sessions: {
+    add(spec: { id: string; policy: SecurityPolicy; sourceAddresses: string[] }): Promise<ProxySessionLike>;
+    remove(id: string): boolean;
+  };
+}
+
+/** Options of {@link SandboxManager.start}. */
+export interface SandboxManagerOptions {
+  /** Names every host object; 1-4 lowercase letters/digits. Default `dc`. */
+  tag?: string;
+  /** Where sandbox files live. Default /var/lib/declaw/sandboxes. */
+  stateRoot?: string;
+  ipv4Pool?: string;
+  /** null: no IPv6 inside sandboxes. */
+  ipv6Pool?: string | null;
+  /** Host uid of the sandbox in slot 0 (each sandbox gets its own uid). Default 1,200,000,000. */
+  uidBase?: number;
+  /** Required for policies with domain rules or body inspection. */
+  proxy?: SandboxProxy;
+  /** Where the DNS responder forwards. Default: the host's resolvers. */
+  dnsUpstream?: DnsUpstream;
+  /** Where the DNS responder listens. Default 127.0.0.1, any free port. */
+  dnsListen?: { host?: string; port?: number };
+  /** CIDRs treated as public destinations although they are special (a test internet, an air-gapped network). */
+  trustedRanges?: readonly string[];
+  /** Masquerade forwarded traffic: production hosts giving sandboxes real internet access. */
+  masquerade?: boolean;
+  limits?: Partial<ResourceLimits>;
+  warmPoolSize?: number;
+  onEvent?: (event: SandboxEvent) => void;
+  logger?: Logger;
+  /** Preflight to run (tests inject failures). Default: the real checks; a failure refuses to start. */
+  preflight?: () => Promise<PreflightReport>;
+}
+
+/** Options of {@link SandboxManager.create}. */
+export interface CreateSandboxOptions {
+  policy?: SecurityPolicy | SecurityPolicyInput;
+  /** Time to live from now. Default 300 000 ms. */
+  timeoutMs?: number;
+  envs?: Record<string, string>;
+  metadata?: Record<string, string>;
+  limits?: Partial<ResourceLimits>;
+}
+
+function checkTimeout(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 1000 || ms > MAX_TIMEOUT_MS) {
+    throw new InvalidArgumentError('timeoutMs', `must be between 1000 and ${MAX_TIMEOUT_MS} ms, got ${ms}`);
+  }
+  return ms;
+}
+
+interface Live {
+  sandbox: Sandbox;
+  timer?: NodeJS.Timeout;
+  proxied: boolean;
+  killing?: Promise<boolean>;
+}
+
+/**
+ * @example
+ * const manager = await SandboxManager.start({ proxy: { endpoint, sessions: proxy.sessions } });
+ * const sbx = await manager.create({ policy: { network: { allowOut: ['pypi.org'], denyOut: [ALL_TRAFFIC] } } });
+ * await sbx.commands.run('pip download requests');
+ * await manager.close();
+ */
+export class SandboxManager {
+  private readonly live = new Map<string, Live>();
+  private readonly logger: Logger;
+  private closed = false;
+
+  private constructor(
+    private readonly o: SandboxManagerOptions,
+    readonly tag: string,
+    readonly stateRoot: string,
+    readonly preflight: PreflightReport,
+    /** What start-up reconciliation removed. */
+    readonly reconciled: ReconcileReport,
+    private readonly pool: AddressPool,
+    private readonly firewall: Firewall,
+    private readonly dns: DnsResponder,
+    private readonly dnsEndpoint: HostEndpoint,
+    private readonly warm: WarmPool,
+  ) {
+    this.logger = o.logger ?? silentLogger;
+  }
+
+  /**
+   * Check the host, remove leftovers of a crashed run with the same tag, start the DNS responder and
+   * the warm pool.
+   * @throws {PreflightFailedError} when the host cannot run sandboxes safely.
+   */
+  static async start(o: SandboxManagerOptions = {}): Promise<SandboxManager> {
+    const preflight = await (o.preflight ?? assertPreflight)();
+    if (!preflight.ok) throw new PreflightFailedError(preflightProblems(preflight));
+    const tag = checkTag(o.tag ?? DEFAULT_TAG);
+    const stateRoot = o.stateRoot ?? '/var/lib/declaw/sandboxes';
+    // Sandbox uids traverse (never list) the state root to reach their own directory.
+    await mkdir(stateRoot, { recursive: true, mode: 0o711 });
+    await chmod(stateRoot, 0o711);
+    const firewall = new Firewall();
+    const reconciled = await reconcileTag({ tag, stateRoot, cgroups: preflight.cgroups, firewall });
+    const pool = await AddressPool.create({ ipv4: o.ipv4Pool, ipv6: o.ipv6Pool });
+    let manager: SandboxManager | undefined;
+    const dns = new DnsResponder({
+      host: o.dnsListen?.host,
+      port: o.dnsListen?.port,
+      upstream: o.dnsUpstream ?? systemDnsUpstream(),
+      logger: o.logger,
+      onQuery: (e) => {
+        const s = manager?.live.get(e.sandboxId)?.sandbox;
+        if (s?.policy.json.audit.enabled) o.onEvent?.(e);
+      },
+    });
+    const dnsEndpoint = await dns.start();
+    const warm = new WarmPool({ size: o.warmPoolSize ?? 0, tag, pool, logger: o.logger ?? silentLogger });
+    manager = new SandboxManager(
+      o,
+      tag,
+      stateRoot,
+      preflight,
+      reconciled,
+      pool,
+      firewall,
+      dns,
+      dnsEndpoint,
+      warm,
+    );
+    void warm.fill();
+    return manager;
+  }
+
+  /** The host's cgroup layout. */
+  get cgroups(): CgroupLayout {
+    return this.preflight.cgroups;
+  }
+
+  /** Wait until the warm pool is full (for benchmarks and tests). */
+  async warmUp(): Promise<number> {
+    await this.warm.fill();
+    return this.warm.available;
+  }
+
+  /**
+   * Create a sandbox.
+   * @throws {InvalidArgumentError} for a bad TTL or a policy that needs a proxy when none is configured.
+   * @throws {SandboxSetupError} when the host refuses a step; nothing of the sandbox is left.
+   */
+  async create(opts: CreateSandboxOptions = {}): Promise<Sandbox> {
+    if (this.closed) throw new InvalidArgumentError('manager', 'this sandbox manager is closed');
+    const policy =
+      opts.policy instanceof SecurityPolicy ? opts.policy : SecurityPolicy.from(opts.policy ?? {});
+    const timeoutMs = checkTimeout(opts.timeoutMs ?? DEFAULT_SANDBOX_TIMEOUT_MS);
+    const proxied = hasDomainRules(policy) || needsBodyInspection(policy);
+    if (proxied && !this.o.proxy) {
+      throw new InvalidArgumentError(
+        'policy',
+        'this policy has domain rules or needs body inspection (PII, transformations, injection, secrets), so it ' +
+          'needs the proxy; start the sandbox manager with a proxy, or use IP/CIDR rules only',
+      );
+    }
+    const limits: ResourceLimits = { ...DEFAULT_LIMITS, ...this.o.limits, ...opts.limits };
+    const pooled = this.warm.take();
+    let net: PrebuiltNetwork | undefined = pooled;
+    const undo: Array<() => Promise<unknown>> = [];
+    let step = 'network';
+    try {
+      net ??= await buildNetwork(this.tag, this.pool);
+      const built = net;
+      undo.push(() => destroyNetwork(built, this.pool));
+      const { id, names, addresses } = built;
+      const hostUid = (this.o.uidBase ?? 1_200_000_000) + addresses.slot;
+      step = 'cgroups';
+      const cgroup =
+        this.cgroups.version === 'none'
+          ? undefined
+          : await SandboxCgroup.create(this.cgroups, names.cgroupParent, id, limits);
+      if (cgroup) undo.push(() => cgroup.remove());
+      step = 'proxy session';
+      let session: ProxySessionLike | undefined;
+      if (proxied && this.o.proxy) {
+        const proxy = this.o.proxy;
+        session = await proxy.sessions.add({ id, policy, sourceAddresses: [addresses.sandboxV4] });
+        undo.push(async () => proxy.sessions.remove(id));
+      }
+      step = 'files';
+      const stateDir = join(this.stateRoot, names.stateDir);
+      undo.push(() => rm(stateDir, { recursive: true, force: true }));
+      await prepareJailFiles(jailPaths(stateDir), {
+        hostUid,
+        hostname: 'sandbox',
+        nameserver: addresses.gatewayV4,
+        caCertificatePem: session?.ca.certificatePem,
+      });
+      step = 'firewall';
+      const net2 = policy.json.network;
+      const proxyEndpoint = this.o.proxy ? this.loopbackFor(this.o.proxy.endpoint) : undefined;
+      undo.push(() => this.firewall.remove(names));
+      await this.firewall.install({
+        names,
+        sandboxV4: addresses.sandboxV4,
+        gatewayV4: addresses.gatewayV4,
+        sandboxV6: addresses.sandboxV6,
+        allow: net2.allow_out.map((e) => parseNetworkEntry(e)),
+        deny: net2.deny_out.map((e) => parseNetworkEntry(e)),
+        dns: this.dnsEndpoint,
+        proxy: proxied ? proxyEndpoint : undefined,
+        trustedRanges: this.o.trustedRanges,
+        masquerade: this.o.masquerade,
+      });
+      await enableForwarding(names, {
+        loopbackServices: [this.dnsEndpoint.host, proxyEndpoint?.host].some((h) => h?.startsWith('127.')),
+        ipv6: addresses.sandboxV6 !== undefined,
+      });
+      step = 'dns';
+      this.dns.addSession(addresses.sandboxV4, { sandboxId: id, policy });
+      undo.push(async () => this.dns.removeSession(addresses.sandboxV4));
+      const envs = { ...(opts.envs ?? {}), ...(session?.secrets.envForSandbox() ?? {}) };
+      const startedAt = new Date();
+      const sandbox = new Sandbox({
+        id,
+        resources: { names, addresses, hostUid, stateDir, cgroup },
+        policy,
+        envs,
+        metadata: { ...(opts.metadata ?? {}) },
+        limits,
+        proxied,
+        intercepted: Boolean(session?.intercepts ?? (proxied && needsBodyInspection(policy))),
+        startedAt,
+        endAt: new Date(startedAt.getTime() + timeoutMs),
+        control: { kill: (sid) => this.kill(sid), setTimeout: (sid, ms) => this.setTimeout(sid, ms) },
+      });
+      const live: Live = { sandbox, proxied };
+      this.live.set(id, live);
+      this.arm(live, timeoutMs);
+      this.emit({
+        type: 'vm_created',
+        time: startedAt.toISOString(),
+        sandboxId: id,
+        warm: pooled !== undefined,
+        address: addresses.sandboxV4,
+        proxied,
+        intercepted: sandbox.info().intercepted,
+        endAt: sandbox.endAt.toISOString(),
+      });
+      return sandbox;
+    } catch (err) {
+      for (const u of undo.reverse()) await u().catch(() => undefined);
+      if (err instanceof InvalidArgumentError) throw err;
+      throw new SandboxSetupError(step, err);
+    }
+  }
+
+  private loopbackFor(e: HostEndpoint): HostEndpoint {
+    return { host: e.host === '0.0.0.0' || e.host === '::' ? '127.0.0.1' : e.host, port: e.port };
+  }
+
+  private arm(live: Live, timeoutMs: number): void {
+    if (live.timer) clearTimeout(live.timer);
+    live.sandbox.endAt = new Date(Date.now() + timeoutMs);
+    live.timer = setTimeout(() => void this.remove(live.sandbox.id, 'timeout'), timeoutMs);
+    live.timer.unref();
+  }
+
+  private emit(e: SandboxEvent): void {
+    try {
+      this.o.onEvent?.(e);
+    } catch (err) {
+      this.logger.warn('sandbox event handler failed', { error: (err as Error).message });
+    }
+  }
+
+  /** A live sandbox. @throws {SandboxNotFoundError} */
+  get(id: string): Sandbox {
+    const l = this.live.get(id);
+    if (!l || l.killing) throw new SandboxNotFoundError('sandbox', id);
+    return l.sandbox;
+  }
+
+  /** Info of every live sandbox. */
+  list(): SandboxInfo[] {
+    return [...this.live.values()].filter((l) => !l.killing).map((l) => l.sandbox.info());
+  }
+
+  /** Set a sandbox's time left to live, from now. @throws {SandboxNotFoundError} */
+  setTimeout(id: string, timeoutMs: number): void {
+    const l = this.live.get(id);
+    if (!l || l.killing) throw new SandboxNotFoundError('sandbox', id);
+    this.arm(l, checkTimeout(timeoutMs));
+  }
+
+  /** Kill a sandbox and remove every trace of it. Resolves false when it did not exist. */
+  kill(id: string): Promise<boolean> {
+    return this.remove(id, 'killed');
+  }
+
+  private remove(id: string, reason: 'killed' | 'timeout' | 'shutdown'): Promise<boolean> {
+    const l = this.live.get(id);
+    if (!l) return Promise.resolve(false);
+    l.killing ??= (async () => {
+      if (l.timer) clearTimeout(l.timer);
+      const { names, addresses, cgroup, stateDir } = l.sandbox.resources;
+      const steps: Array<() => Promise<unknown>> = [
+        () => l.sandbox.commands.killAll(),
+        async () => cgroup?.remove(),
+        async () => this.dns.removeSession(addresses.sandboxV4),
+        async () => (l.proxied ? this.o.proxy?.sessions.remove(id) : undefined),
+        () => this.firewall.remove(names),
+        () => destroyNetwork({ id, names, addresses }, this.pool),
+        () => rm(stateDir, { recursive: true, force: true }),
+      ];
+      for (const s of steps) {
+        try {
+          await s();
+        } catch (err) {
+          this.logger.error('sandbox removal step failed; reconciliation will finish it', {
+            sandboxId: id,
+            error: (err as Error).message,
+          });
+        }
+      }
+      this.live.delete(id);
+      this.emit({ type: 'vm_killed', time: new Date().toISOString(), sandboxId: id, reason });
+      return true;
+    })();
+    return l.killing;
+  }
+
+  /** Kill every sandbox, empty the warm pool and stop the DNS responder. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.live.keys()].map((id) => this.remove(id, 'shutdown')));
+    await this.warm.drain();
+    await this.dns.close();
+  }
+}

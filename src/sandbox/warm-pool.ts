@@ -1,0 +1,87 @@
+/**
+ * A pool of pre-built sandbox networks (namespace, veth pair, addresses), so creating a sandbox
+ * skips the slowest part. A pooled network forwards nothing: forwarding is switched on only after
+ * the sandbox's firewall is installed.
+ */
+import type { Logger } from '../logger.js';
+import type { AddressPool, SandboxAddresses } from './address-pool.js';
+import { newSandboxId, sandboxNames, type SandboxNames } from './names.js';
+import { createNetwork, deleteNetwork } from './netns.js';
+
+/** A network ready to become a sandbox. */
+export interface PrebuiltNetwork {
+  id: string;
+  names: SandboxNames;
+  addresses: SandboxAddresses;
+}
+
+/** Build one network with a fresh id; on failure nothing is left and the addresses are returned. */
+export async function buildNetwork(tag: string, pool: AddressPool): Promise<PrebuiltNetwork> {
+  const id = newSandboxId();
+  const names = sandboxNames(tag, id);
+  const addresses = pool.allocate();
+  try {
+    await createNetwork(names, addresses);
+  } catch (err) {
+    pool.release(addresses.slot);
+    throw err;
+  }
+  return { id, names, addresses };
+}
+
+/** Remove a network and give its addresses back. */
+export async function destroyNetwork(net: PrebuiltNetwork, pool: AddressPool): Promise<void> {
+  await deleteNetwork(net.names);
+  pool.release(net.addresses.slot);
+}
+
+/**
+ * @example
+ * const warm = new WarmPool({ size: 4, tag: 'dc', pool, logger });
+ * warm.fill();                        // builds in the background
+ * const net = warm.take();            // a ready network, or undefined when empty
+ */
+export class WarmPool {
+  private readonly ready: PrebuiltNetwork[] = [];
+  private filling?: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly o: { size: number; tag: string; pool: AddressPool; logger: Logger }) {}
+
+  /** Networks ready now. */
+  get available(): number {
+    return this.ready.length;
+  }
+
+  /** Take a ready network (and start refilling), or undefined when none is ready. */
+  take(): PrebuiltNetwork | undefined {
+    const net = this.ready.shift();
+    if (net) this.fill();
+    return net;
+  }
+
+  /** Build networks in the background until the pool is full. Returns the running fill. */
+  fill(): Promise<void> {
+    this.filling ??= (async () => {
+      try {
+        while (!this.closed && this.ready.length < this.o.size) {
+          const net = await buildNetwork(this.o.tag, this.o.pool);
+          if (this.closed) await destroyNetwork(net, this.o.pool);
+          else this.ready.push(net);
+        }
+      } catch (err) {
+        this.o.logger.warn('warm pool: could not build a network', { error: (err as Error).message });
+      } finally {
+        this.filling = undefined;
+      }
+    })();
+    return this.filling;
+  }
+
+  /** Stop filling and remove every pooled network. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    await this.filling;
+    for (const net of this.ready.splice(0)) await destroyNetwork(net, this.o.pool);
+  }
+}
