@@ -150,20 +150,21 @@ export class SandboxManager {
     const firewall = new Firewall();
     const reconciled = await reconcileTag({ tag, stateRoot, cgroups: preflight.cgroups, firewall });
     const pool = await AddressPool.create({ ipv4: o.ipv4Pool, ipv6: o.ipv6Pool });
-    let manager: SandboxManager | undefined;
+    // The responder is built before the manager it reports to; the closure reads it once it exists.
+    const ref: { manager?: SandboxManager } = {};
     const dns = new DnsResponder({
       host: o.dnsListen?.host,
       port: o.dnsListen?.port,
       upstream: o.dnsUpstream ?? systemDnsUpstream(),
       logger: o.logger,
       onQuery: (e) => {
-        const s = manager?.live.get(e.sandboxId)?.sandbox;
+        const s = ref.manager?.live.get(e.sandboxId)?.sandbox;
         if (s?.policy.json.audit.enabled) o.onEvent?.(e);
       },
     });
     const dnsEndpoint = await dns.start();
     const warm = new WarmPool({ size: o.warmPoolSize ?? 0, tag, pool, logger: o.logger ?? silentLogger });
-    manager = new SandboxManager(
+    const manager = new SandboxManager(
       o,
       tag,
       stateRoot,
@@ -175,6 +176,7 @@ export class SandboxManager {
       dnsEndpoint,
       warm,
     );
+    ref.manager = manager;
     void warm.fill();
     return manager;
   }
