@@ -3,6 +3,7 @@ import { processIO, type CliIO } from './io.js';
 import { registerPolicyCommands } from './commands/policy-check.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerProxyCommand } from './commands/proxy.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   registerPolicyCommands(program, io, setExit);
   registerScanCommand(program, io, setExit);
   registerDoctorCommand(program, io, setExit);
+  registerProxyCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
