@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
 import { tallyFindings } from '../redact-text.js';
-import type { PiiFinding } from '../types.js';
 import type { FormatScanOptions } from './json.js';
 import { scanSegments } from './segment-scan.js';
 
@@ -46,15 +45,14 @@ export function redactForm(text: string, options: FormatScanOptions): string {
     options.scanner,
     options.types,
   );
-  for (const findings of perComponent) tallyFindings(findings, options.tally);
+  for (const { findings } of perComponent) tallyFindings(findings, options.tally);
   const session = options.session;
-  if (session === undefined) return text;
+  if (session === undefined || perComponent.length === 0) return text;
 
   const parts: string[] = [];
   let done = 0;
-  for (let i = 0; i < components.length; i++) {
-    const c = components[i]!;
-    const findings: PiiFinding[] = perComponent[i]!;
+  for (const { index, findings } of perComponent) {
+    const c = components[index]!;
     let last = -1;
     for (const f of findings) {
       if (f.start < last || f.end <= f.start || f.end > c.decoded.length) continue;

@@ -52,15 +52,13 @@ export function redactJson(text: string, sequence: boolean, options: FormatScanO
     segments[i] = dataUrl === null ? segment : dataUrl[0];
   }
   const perSegment = scanSegments(segments, options.scanner, options.types);
-  for (const findings of perSegment) tallyFindings(findings, options.tally);
+  for (const { findings } of perSegment) tallyFindings(findings, options.tally);
   const session = options.session;
-  if (session === undefined) return text;
+  if (session === undefined || perSegment.length === 0) return text;
 
   const parts: string[] = [];
   let at = 0;
-  for (let i = 0; i < perSegment.length; i++) {
-    const findings = perSegment[i]!;
-    if (findings.length === 0) continue;
+  for (const { index: i, findings } of perSegment) {
     const start = starts[i]!;
     const end = ends[i]!;
     const kind = kinds[i]!;

@@ -13,22 +13,22 @@ const SEPARATOR = '\u0000';
  * still straddles a separator is dropped and the segments it touches are rescanned on their own, so a
  * detector that matches across the separator can neither hide nor invent PII.
  *
- * Returns one finding list per segment, offsets relative to that segment.
+ * Returns the segments that hold findings, in segment order, with offsets relative to the segment
+ * (most segments of a body hold none, so they cost nothing here).
  *
  * @example
  * scanSegments(['name', 'call 555-867-5309'], scanner, new Set(['phone_number']));
- * // [[], [{ type: 'phone_number', start: 5, end: 17, ... }]]
+ * // [{ index: 1, findings: [{ type: 'phone_number', start: 5, end: 17, ... }] }]
  */
 export function scanSegments(
   segments: readonly string[],
   scanner: PiiScanner,
   types: ReadonlySet<PiiType>,
-): PiiFinding[][] {
-  const out: PiiFinding[][] = segments.map(() => []);
-  if (segments.length === 0) return out;
+): SegmentFindings[] {
+  if (segments.length === 0) return [];
   if (segments.length === 1) {
-    out[0] = scanner.scan(segments[0]!, types);
-    return out;
+    const findings = scanner.scan(segments[0]!, types);
+    return findings.length === 0 ? [] : [{ index: 0, findings }];
   }
   const starts = new Array<number>(segments.length);
   let offset = 0;
@@ -36,16 +36,18 @@ export function scanSegments(
     starts[i] = offset;
     offset += segments[i]!.length + SEPARATOR.length;
   }
-  const findings = scanner.scan(segments.join(SEPARATOR), types);
+  const found = new Map<number, PiiFinding[]>();
   const rescan = new Set<number>();
   let seg = 0;
-  for (const f of findings) {
+  for (const f of scanner.scan(segments.join(SEPARATOR), types)) {
     // Findings come sorted by start, so the segment index only moves forward.
     while (seg + 1 < segments.length && starts[seg + 1]! <= f.start) seg++;
     const segStart = starts[seg]!;
-    const segEnd = segStart + segments[seg]!.length;
-    if (f.start >= segStart && f.end <= segEnd) {
-      out[seg]!.push({ ...f, start: f.start - segStart, end: f.end - segStart });
+    if (f.start >= segStart && f.end <= segStart + segments[seg]!.length) {
+      const relative = { ...f, start: f.start - segStart, end: f.end - segStart };
+      const list = found.get(seg);
+      if (list === undefined) found.set(seg, [relative]);
+      else list.push(relative);
       continue;
     }
     // Straddles a separator: rescan every segment it touches.
@@ -53,6 +55,18 @@ export function scanSegments(
     while (last + 1 < segments.length && starts[last + 1]! < f.end) last++;
     for (let k = seg; k <= last; k++) rescan.add(k);
   }
-  for (const k of rescan) out[k] = scanner.scan(segments[k]!, types);
+  for (const k of rescan) {
+    const findings = scanner.scan(segments[k]!, types);
+    if (findings.length > 0) found.set(k, findings);
+    else found.delete(k);
+  }
+  const out = [...found].map(([index, findings]) => ({ index, findings }));
+  if (rescan.size > 0) out.sort((a, b) => a.index - b.index);
   return out;
+}
+
+/** Findings of one segment, by the segment's index. */
+export interface SegmentFindings {
+  index: number;
+  findings: PiiFinding[];
 }

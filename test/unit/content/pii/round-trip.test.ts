@@ -7,7 +7,7 @@ import { createRehydrator } from '../../../../src/content/pii/rehydrator-stream.
 import { createPiiScanner } from '../../../../src/content/pii/scanner.js';
 import { PiiSession } from '../../../../src/content/pii/session.js';
 import type { PiiType } from '../../../../src/policy/pii-types.js';
-import { certainPiiValue, cutsOf, splitAt, textWithPii } from './helpers/pii-arbitraries.js';
+import { certainPiiValue, cutsOf, piiNumber, splitAt, textWithPii } from './helpers/pii-arbitraries.js';
 import { accumulated, sse } from './sse/helpers.js';
 
 const scanner = createPiiScanner();
@@ -53,21 +53,22 @@ test('property: cards, SSNs and e-mails do not survive redaction', () => {
   );
 });
 
-test('property: a JSON body round-trips byte for byte through redaction and rehydration', () => {
+test('property: a JSON body round-trips through redaction and rehydration, byte for byte for its strings', () => {
   const doc = fc.dictionary(
     fc.string({ maxLength: 8 }),
-    fc.oneof(textWithPii, fc.array(textWithPii, { maxLength: 3 }), fc.integer()),
-    {
-      maxKeys: 5,
-    },
+    fc.oneof(textWithPii, fc.array(textWithPii, { maxLength: 3 }), fc.integer(), piiNumber),
+    { maxKeys: 5 },
   );
   fc.assert(
     fc.property(doc, (value) => {
       const json = JSON.stringify(value);
       const session = new PiiSession();
       const redacted = redact(json, 'application/json', session);
-      JSON.parse(redacted);
-      assert.equal(rehydrateText(redacted, session, 'json'), json);
+      assert.equal(typeof JSON.parse(redacted), 'object', 'the redacted body is still a JSON object');
+      const back = rehydrateText(redacted, session, 'json');
+      // A number that held PII comes back as a string with the same digits (documented); all else is exact.
+      const numbersAsText = (s: string) => s.replace(/"(-?\d+)"/g, '$1');
+      assert.equal(numbersAsText(back), numbersAsText(json));
     }),
     RUNS,
   );

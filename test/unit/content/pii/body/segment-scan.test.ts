@@ -14,14 +14,15 @@ test('findings of one joined scan come back per segment with segment-relative of
   );
   assert.equal(scanner.calls, 1);
   assert.deepEqual(
-    out.map((fs) => fs.map((f) => [f.type, f.start, f.end])),
+    out.map(({ index, findings }) => [index, findings.map((f) => [f.type, f.start, f.end])]),
     [
-      [],
-      [['ssn', 4, 15]],
-      [],
+      [1, [['ssn', 4, 15]]],
       [
-        ['email', 0, 6],
-        ['ssn', 11, 22],
+        3,
+        [
+          ['email', 0, 6],
+          ['ssn', 11, 22],
+        ],
       ],
     ],
   );
@@ -44,7 +45,7 @@ test('a finding that runs across the separator is dropped and its segments resca
   };
   const out = scanSegments(['call 555', '1234567', 'x'], greedy, new Set(['phone_number']));
   assert.deepEqual(
-    out.map((fs) => fs.map((f) => [f.start, f.end])),
-    [[], [[0, 7]], []],
+    out.map(({ index, findings }) => [index, findings.map((f) => [f.start, f.end])]),
+    [[1, [[0, 7]]]],
   );
 });
