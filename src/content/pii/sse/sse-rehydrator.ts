@@ -62,7 +62,7 @@ export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
     return out;
   }
 
-  /** Number of carries holding text: while none does, an event without token material passes as is. */
+  /** True while some stream holds text back; until then an event without token material passes as is. */
   function holding(): boolean {
     for (const carry of carries.values()) if (carry.held !== '') return true;
     return false;
