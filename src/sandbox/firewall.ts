@@ -35,6 +35,8 @@ export function tagChainPattern(tag: string): RegExp {
  */
 export class Firewall {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Removal scripts of the sandboxes installed by this object, per family: removal needs no dump. */
+  private readonly installed = new Map<string, [string, string]>();
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.tail.then(fn, fn);
@@ -45,18 +47,36 @@ export class Firewall {
   /** Install a sandbox's rules. If either family fails, both are removed and the error is thrown. */
   install(plan: FirewallPlan): Promise<void> {
     return this.serial(async () => {
+      const pattern = sandboxChainPattern(plan.names);
+      const scripts = FAMILIES.map((f) => firewallScript(plan, f.family));
       try {
-        for (const f of FAMILIES) await restore(f.restore, firewallScript(plan, f.family));
+        // IPv4 and IPv6 live in separate tables: install both at once.
+        await Promise.all(FAMILIES.map((f, i) => restore(f.restore, scripts[i] as string)));
       } catch (err) {
-        await this.removeNow(sandboxChainPattern(plan.names));
+        await this.removeNow(pattern);
         throw err;
       }
+      // The jumps go in with -I; removing them is the same rule with -D.
+      const undo = scripts.map((s) => removalScript(s.replace(/^-I (\S+) 1 /gm, '-A $1 '), pattern));
+      this.installed.set(plan.names.chain, [undo[0] as string, undo[1] as string]);
     });
   }
 
   /** Remove every chain and jump of one sandbox. */
   remove(names: SandboxNames): Promise<void> {
-    return this.serial(() => this.removeNow(sandboxChainPattern(names)));
+    return this.serial(async () => {
+      const undo = this.installed.get(names.chain);
+      this.installed.delete(names.chain);
+      if (undo) {
+        try {
+          await Promise.all(FAMILIES.map((f, i) => restore(f.restore, undo[i] as string)));
+          return;
+        } catch {
+          // Someone changed the rules under us (a flush, a reconcile): fall back to the live dump.
+        }
+      }
+      await this.removeNow(sandboxChainPattern(names));
+    });
   }
 
   /** Remove every chain and jump matching `pattern` (all sandboxes of a tag, after a crash). */

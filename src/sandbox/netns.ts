@@ -66,8 +66,11 @@ export async function enableForwarding(
  * namespace lives on until they exit.
  */
 export async function deleteNetwork(names: SandboxNames): Promise<void> {
-  await runHostTool('ip', ['link', 'delete', names.hostIf], { allowFailure: true });
-  await runHostTool('ip', ['netns', 'delete', names.netns], { allowFailure: true });
+  // Deleting the host end takes the peer with it; the namespace goes at the same time.
+  await Promise.all([
+    runHostTool('ip', ['link', 'delete', names.hostIf], { allowFailure: true }),
+    runHostTool('ip', ['netns', 'delete', names.netns], { allowFailure: true }),
+  ]);
 }
 
 /** Names of the network namespaces on this host (`ip netns list`). */

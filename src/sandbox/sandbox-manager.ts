@@ -18,7 +18,7 @@ import { PreflightFailedError, SandboxNotFoundError, SandboxSetupError } from '.
 import type { SandboxEvent } from './events.js';
 import { Firewall } from './firewall.js';
 import type { HostEndpoint } from './firewall-rules.js';
-import { jailPaths, prepareJailFiles } from './jail.js';
+import { buildEtcTemplate, jailPaths, prepareJailFiles } from './jail.js';
 import { checkTag, DEFAULT_TAG } from './names.js';
 import { enableForwarding } from './netns.js';
 import { assertPreflight, preflightProblems, type PreflightReport } from './preflight.js';
@@ -130,6 +130,7 @@ export class SandboxManager {
     private readonly dns: DnsResponder,
     private readonly dnsEndpoint: HostEndpoint,
     private readonly warm: WarmPool,
+    private readonly etcTemplate: string,
   ) {
     this.logger = o.logger ?? silentLogger;
   }
@@ -149,6 +150,8 @@ export class SandboxManager {
     await chmod(stateRoot, 0o711);
     const firewall = new Firewall();
     const reconciled = await reconcileTag({ tag, stateRoot, cgroups: preflight.cgroups, firewall });
+    const etcTemplate = join(stateRoot, `.etc-${tag}`);
+    await buildEtcTemplate(etcTemplate);
     const pool = await AddressPool.create({ ipv4: o.ipv4Pool, ipv6: o.ipv6Pool });
     // The responder is built before the manager it reports to; the closure reads it once it exists.
     const ref: { manager?: SandboxManager } = {};
@@ -175,6 +178,7 @@ export class SandboxManager {
       dns,
       dnsEndpoint,
       warm,
+      etcTemplate,
     );
     ref.manager = manager;
     void warm.fill();
@@ -239,7 +243,6 @@ export class SandboxManager {
       undo.push(() => rm(stateDir, { recursive: true, force: true }));
       await prepareJailFiles(jailPaths(stateDir), {
         hostUid,
-        hostname: 'sandbox',
         nameserver: addresses.gatewayV4,
         caCertificatePem: session?.ca.certificatePem,
       });
@@ -279,6 +282,7 @@ export class SandboxManager {
         intercepted: Boolean(session?.intercepts ?? (proxied && needsBodyInspection(policy))),
         startedAt,
         endAt: new Date(startedAt.getTime() + timeoutMs),
+        etcTemplate: this.etcTemplate,
         control: { kill: (sid) => this.kill(sid), setTimeout: (sid, ms) => this.setTimeout(sid, ms) },
       });
       const live: Live = { sandbox, proxied };
@@ -383,5 +387,6 @@ export class SandboxManager {
     await Promise.all([...this.live.keys()].map((id) => this.remove(id, 'shutdown')));
     await this.warm.drain();
     await this.dns.close();
+    await rm(this.etcTemplate, { recursive: true, force: true });
   }
 }

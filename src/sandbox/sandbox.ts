@@ -9,7 +9,7 @@ import type { SandboxAddresses } from './address-pool.js';
 import type { EnforcedLimits, ResourceLimits, SandboxCgroup } from './cgroups.js';
 import { Commands } from './commands.js';
 import { SandboxFiles } from './files.js';
-import { baseEnv, jailPaths, type JailPaths } from './jail.js';
+import { baseEnv, jailPaths, SANDBOX_HOSTNAME, type JailPaths } from './jail.js';
 import type { SandboxNames } from './names.js';
 import { netnsPath } from './netns.js';
 import { SecretMasker } from './output-mask.js';
@@ -75,6 +75,8 @@ export interface SandboxParams {
   intercepted: boolean;
   startedAt: Date;
   endAt: Date;
+  /** The manager's shared /etc. */
+  etcTemplate: string;
   control: SandboxControl;
 }
 
@@ -106,8 +108,9 @@ export class Sandbox {
       masker: (extra) => SecretMasker.fromEnv({ ...p.envs, ...extra }, maskPatterns),
       jailSpec: (argv, cwd, env) => ({
         paths: this.paths,
+        etcTemplate: p.etcTemplate,
         hostUid: p.resources.hostUid,
-        hostname: 'sandbox',
+        hostname: SANDBOX_HOSTNAME,
         netnsPath: netnsPath(p.resources.names),
         cgroupProcs: p.resources.cgroup?.procsFiles ?? [],
         cwd,

@@ -223,14 +223,13 @@ test('with domain rules, TCP 80 and 443 go to the proxy and DNS to the gateway g
 
 test('removing a sandbox network leaves no namespace, link, chain or rule behind', async (t) => {
   if (!requireRoot(t, 'network namespaces and host firewall')) return;
-  const before = { ns: (await listNetns()).length, links: (await listLinks()).length };
   const built: Built[] = [];
   for (let i = 0; i < 3; i++) built.push(await build(['10.0.0.0/8'], ['0.0.0.0/0'], { proxy: i === 0 }));
   const one = await countRules(sandboxChainPattern(built[0]?.names as SandboxNames));
   assert.ok(one.chains >= 8 && one.rules > 20, JSON.stringify(one));
   for (const b of built) await b.destroy();
   assert.deepEqual(await countRules(tagChainPattern(TAG)), { chains: 0, rules: 0 });
-  assert.equal((await listNetns()).length, before.ns);
+  // Only this file's objects are counted: other programs may add or remove theirs meanwhile.
+  assert.equal((await listNetns()).filter((n) => n.startsWith(`declaw-${TAG}-`)).length, 0);
   assert.equal((await listLinks()).filter((l) => l.startsWith(`${TAG}h`)).length, 0);
-  assert.equal((await listLinks()).length, before.links);
 });
