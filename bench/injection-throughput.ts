@@ -12,21 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInjectionScorer } from '../src/content/injection/index.js';
+import { prng } from './lib/prng.js';
 
 const MIB = 1024 * 1024;
 const GOAL_MIB_S = 20;
-
-/** Deterministic pseudo-random numbers, so every run measures the same bodies. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Realistic benign text: the unmodified BIPIA contexts and the benign prompt sets, in a seeded order.
 const DIR = resolve(

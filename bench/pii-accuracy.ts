@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { PiiType } from '../src/policy/pii-types.js';
 import type { PiiFinding, PiiScanner } from '../src/content/pii/types.js';
 import { createPiiScanner } from '../src/content/pii/scanner.js';
+import { xorshift32 } from './lib/prng.js';
 
 /** One sample of the Presidio synthetic dataset. */
 export interface PresidioSample {
@@ -185,13 +186,7 @@ const f3 = (x: number): string => x.toFixed(3);
  * so the figures can be checked on values the detectors were never developed against.
  */
 export function redrawValues(samples: readonly PresidioSample[], seed: number): PresidioSample[] {
-  let state = seed >>> 0 || 1;
-  const rnd = (): number => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
+  const rnd = xorshift32(seed);
   const digit = (): string => String(Math.floor(rnd() * 10));
   const redraw = (value: string, keep: number): string => {
     let seen = 0;

@@ -22,6 +22,7 @@ import { createEmailDetector } from '../src/content/pii/detectors/email.js';
 import { createIpAddressDetector } from '../src/content/pii/detectors/ip-address.js';
 import { createPhoneNumberDetector } from '../src/content/pii/detectors/phone-number.js';
 import { createSsnDetector } from '../src/content/pii/detectors/ssn.js';
+import { xorshift32 } from './lib/prng.js';
 
 const WORDS = (
   'the customer asked about an order shipping refund account balance please summarize this record and ' +
@@ -37,13 +38,7 @@ const WORDS = (
  * const body = mixedJsonBody(1 << 20, 7); // ~1 MiB
  */
 export function mixedJsonBody(bytes: number, seed: number, piiPerWord = 1 / 60): string {
-  let state = seed >>> 0 || 1;
-  const rnd = (): number => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
+  const rnd = xorshift32(seed);
   const int = (n: number): number => Math.floor(rnd() * n);
   const digits = (n: number): string => Array.from({ length: n }, () => String(int(10))).join('');
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;

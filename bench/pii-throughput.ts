@@ -12,17 +12,7 @@ import { redactBody } from '../src/content/pii/redact-body.js';
 import { createPiiScanner } from '../src/content/pii/scanner.js';
 import { PiiSession } from '../src/content/pii/session.js';
 import { PII_TYPES, type PiiType } from '../src/policy/pii-types.js';
-
-/** Small deterministic PRNG (mulberry32) so every run measures the same body. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './lib/prng.js';
 
 const WORDS = (
   'the customer asked about their order and wants a refund for the delivery that arrived late please ' +

@@ -10,6 +10,7 @@
  */
 import { TransformEngine } from '../src/content/transform/index.js';
 import type { MessageDirection, TransformRuleInput } from '../src/content/transform/index.js';
+import { prng } from './lib/prng.js';
 
 const MIB = 1024 * 1024;
 const GOAL_MIB_S = 100;
@@ -39,18 +40,6 @@ const SEED_RULES: TransformRuleInput[] = [
   { direction: 'both', match: String.raw`\b\d{3}-\d{2}-\d{4}\b`, replace: '[SSN_REDACTED]' },
   { direction: 'inbound', match: String.raw`[\u200b\u200c\u200d\u2060\ufeff\u00ad]`, replace: '' },
 ];
-
-/** Deterministic pseudo-random numbers, so every run measures the same body. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the a to of and in is it for that on with as this be are you can not your by from or have an will ' +
