@@ -229,3 +229,22 @@ test('plain-HTTP absolute-form requests go through the pipeline too', async () =
     assert.match(answer, /\[EMAIL_[0-9a-f]{6}\]/);
   });
 });
+
+test('plain HTTP inside a CONNECT tunnel is still scanned, and bound to the tunnel host', async () => {
+  await withProxy(intercepting(), async (t) => {
+    const tunnel = await connectTunnel(t.port, `api.openai.com:${internet.httpPort}`);
+    const body = 'SSN 123-45-6789';
+    tunnel.socket.write(
+      `POST /in-tunnel HTTP/1.1\r\nHost: api.openai.com:${internet.httpPort}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        `GET /elsewhere HTTP/1.1\r\nHost: other.example:${internet.httpPort}\r\nConnection: close\r\n\r\n`,
+    );
+    const answer = await readUntil(tunnel.socket, () => false);
+    assert.match(answer, /^HTTP\/1\.1 200/);
+    assert.match(answer, /HTTP\/1\.1 421/);
+    const seen = internet.requests.find((q) => q.path === '/in-tunnel')!;
+    assert.equal(seen.scheme, 'http');
+    assert.doesNotMatch(seen.body, /123-45-6789/);
+    assert.equal(internet.requests.filter((q) => q.path === '/elsewhere').length, 0);
+    assert.equal(t.audit.ofType('egress_allowed')[0]!.mode, 'http');
+  });
+});
