@@ -3,6 +3,7 @@ import { processIO, type CliIO } from './io.js';
 import { registerPolicyCommands } from './commands/policy-check.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerProxyCommand } from './commands/proxy.js';
 
 /**
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   registerPolicyCommands(program, io, setExit);
   registerScanCommand(program, io, setExit);
   registerDoctorCommand(program, io, setExit);
+  registerRunCommand(program, io, setExit);
   registerProxyCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);

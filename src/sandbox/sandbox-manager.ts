@@ -3,8 +3,8 @@
  * All state lives in the manager object (no module singletons); several managers with different
  * tags, pools and state roots can run side by side.
  */
-import { chmod, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { hasDomainRules, needsBodyInspection } from '../policy/derived.js';
@@ -99,6 +99,20 @@ function checkTimeout(ms: number): number {
   return ms;
 }
 
+/** Every ancestor of the state root must let other users through, or sandbox uids cannot reach their files. */
+async function checkSearchable(dir: string): Promise<void> {
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    if (((await stat(d)).mode & 0o001) === 0) {
+      throw new InvalidArgumentError(
+        'stateRoot',
+        `${d} is not searchable by other users, so sandboxes cannot reach their files under ${dir}; ` +
+          `run chmod o+x ${d} or choose another state root`,
+      );
+    }
+    if (d === dirname(d)) return;
+  }
+}
+
 interface Live {
   sandbox: Sandbox;
   timer?: NodeJS.Timeout;
@@ -148,6 +162,7 @@ export class SandboxManager {
     // Sandbox uids traverse (never list) the state root to reach their own directory.
     await mkdir(stateRoot, { recursive: true, mode: 0o711 });
     await chmod(stateRoot, 0o711);
+    await checkSearchable(stateRoot);
     const firewall = new Firewall();
     const reconciled = await reconcileTag({ tag, stateRoot, cgroups: preflight.cgroups, firewall });
     const etcTemplate = join(stateRoot, `.etc-${tag}`);
