@@ -13,7 +13,12 @@ export interface AuditSink {
   record(event: AuditEvent): void;
 }
 
-/** A sink that drops everything: the default when nobody listens. */
+/**
+ * A sink that drops everything: the default when nobody listens.
+ *
+ * @example
+ * new ProxyServer({ upstreamTrust, auditSink: nullAuditSink });
+ */
 export const nullAuditSink: AuditSink = Object.freeze({ record() {} });
 
 /** A sink that keeps events in memory, for tests and for `declaw proxy`'s own summary. */

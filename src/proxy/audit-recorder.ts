@@ -24,7 +24,13 @@ export interface RequestInfo {
   target?: string;
 }
 
-/** Records the events of a proxy. */
+/**
+ * Records the events of a proxy.
+ *
+ * @example
+ * const recorder = new AuditRecorder(sink, logger);
+ * recorder.record(flow, { type: 'secret_masked', keys: ['OPENAI_API_KEY'] }, { method: 'GET', target: '/v1/models' });
+ */
 export class AuditRecorder {
   constructor(
     private readonly sink: AuditSink,

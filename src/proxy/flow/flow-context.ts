@@ -30,7 +30,14 @@ export interface FlowContext {
   allowed?: Map<string, string>;
 }
 
-/** Which flow a socket belongs to. One per proxy; entries vanish with their sockets. */
+/**
+ * Which flow a socket belongs to. One per proxy; entries vanish with their sockets.
+ *
+ * @example
+ * const flows = new FlowTable();
+ * flows.set(tlsSocket, { flowId: flows.nextId(), session, frontDoor: 'explicit', clientAddress, port: 443, mode: 'intercept' });
+ * flows.get(req.socket)?.session.id;
+ */
 export class FlowTable {
   readonly #flows = new WeakMap<object, FlowContext>();
   #next = 0;

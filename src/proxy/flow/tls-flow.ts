@@ -29,6 +29,10 @@ export type HelloRefusal = { reason: string; detail: string };
  * authority); the transparent front door has none and takes the SNI.
  *
  * Returns the host to use, `plain` for non-TLS bytes the caller may serve as HTTP, or a refusal.
+ *
+ * @example
+ * const hello = checkHello(await peekClientHello(socket, { timeoutMs: 10_000 }), 'api.openai.com');
+ * if (hello.kind === 'refused') recordBlocked(deps, flow, hello.refusal.reason, hello.refusal.detail);
  */
 export function checkHello(
   peeked: PeekedClientHello,
@@ -58,7 +62,12 @@ export function checkHello(
   return { kind: 'tls', host: r.sni };
 }
 
-/** Records the egress_allowed event of a flow that passed every check. */
+/**
+ * Records the egress_allowed event of a flow that passed every check.
+ *
+ * @example
+ * if (decision.allowed) recordAllowed(deps, flow, decision);
+ */
 export function recordAllowed(
   deps: FlowDeps,
   flow: FlowContext,
@@ -75,7 +84,12 @@ export function recordAllowed(
   });
 }
 
-/** Records a refused flow. */
+/**
+ * Records a refused flow.
+ *
+ * @example
+ * recordBlocked(deps, flow, 'no_sni', 'the ClientHello names no server');
+ */
 export function recordBlocked(
   deps: FlowDeps,
   flow: FlowContext,
@@ -93,7 +107,13 @@ export function recordBlocked(
   });
 }
 
-/** Dials the vetted address of a flow (plain TCP: a splice carries the client's own TLS). */
+/**
+ * Dials the vetted address of a flow (plain TCP: a splice carries the client's own TLS).
+ *
+ * @example
+ * flow.address = decision.addresses[0]!.address;
+ * splice(client, await dialVetted(flow));
+ */
 export function dialVetted(flow: FlowContext): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const upstream = net.connect({ host: flow.address as string, port: flow.port });
@@ -106,7 +126,12 @@ export function dialVetted(flow: FlowContext): Promise<Socket> {
   });
 }
 
-/** Joins client and upstream byte for byte until either side closes. */
+/**
+ * Joins client and upstream byte for byte until either side closes.
+ *
+ * @example
+ * splice(clientSocket, await dialVetted(flow));
+ */
 export function splice(client: Socket, upstream: Socket): void {
   client.setNoDelay(true);
   const close = (): void => {
@@ -126,6 +151,9 @@ export function splice(client: Socket, upstream: Socket): void {
  * Terminates the client's TLS with a leaf for `flow.host` signed by the sandbox's CA (ALPN http/1.1)
  * and serves the decrypted stream as HTTP. A client that refuses the certificate (it does not trust
  * the sandbox CA) is audited as a client-side tls_error.
+ *
+ * @example
+ * if (flow.session.intercepts) await intercept(clientSocket, flow, deps);
  */
 export async function intercept(client: Socket, flow: FlowContext, deps: FlowDeps): Promise<void> {
   client.setNoDelay(true);

@@ -54,7 +54,13 @@ const AUTH_REQUIRED: ProxyRefusal = {
     'this declaw proxy serves several sandboxes: name yours with Proxy-Authorization (HTTPS_PROXY=http://<sandbox id>:<token>@host:port)',
 };
 
-/** One listening explicit proxy. */
+/**
+ * One listening explicit proxy.
+ *
+ * @example
+ * const door = new ExplicitFrontDoor(deps, 'sbx-1');
+ * await door.listen({ host: '127.0.0.1', port: 8080 });
+ */
 export class ExplicitFrontDoor {
   readonly server: http.Server;
 

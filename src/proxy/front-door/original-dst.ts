@@ -24,7 +24,13 @@ export interface OriginalDestination {
 
 type GetSockOpt = (fd: number, level: number, name: number, value: Buffer, length: number[]) => number;
 
-/** Reads SO_ORIGINAL_DST through libc; one instance per front door (it holds the loaded function). */
+/**
+ * Reads SO_ORIGINAL_DST through libc; one instance per front door (it holds the loaded function).
+ *
+ * @example
+ * const reader = new OriginalDstReader();
+ * reader.read(socket); // { address: '198.51.100.7', port: 443, family: 4 } on a redirected connection
+ */
 export class OriginalDstReader {
   #getsockopt: GetSockOpt | undefined;
   #unavailable: string | undefined;

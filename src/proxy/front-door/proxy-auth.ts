@@ -6,7 +6,12 @@ import type { IncomingMessage } from 'node:http';
 import type { SessionRegistry } from '../session-registry.js';
 import type { ProxySession } from '../session.js';
 
-/** Credentials of a `Proxy-Authorization: Basic` header, or undefined when absent or not Basic. */
+/**
+ * Credentials of a `Proxy-Authorization: Basic` header, or undefined when absent or not Basic.
+ *
+ * @example
+ * parseProxyAuthorization('Basic c2J4LTE6dG9r'); // { id: 'sbx-1', token: 'tok' }
+ */
 export function parseProxyAuthorization(
   value: string | undefined,
 ): { id: string; token: string } | undefined {

@@ -43,7 +43,13 @@ export interface TransparentListenOptions {
   assumedPort?: number;
 }
 
-/** One transparent listener. */
+/**
+ * One transparent listener.
+ *
+ * @example
+ * const door = new TransparentFrontDoor(deps, { host: '0.0.0.0', port: 15001 });
+ * await door.listen(); // iptables: -t nat -A PREROUTING -i veth-sbx -p tcp --dport 443 -j REDIRECT --to-ports 15001
+ */
 export class TransparentFrontDoor {
   readonly server: net.Server;
   readonly #reader = new OriginalDstReader();

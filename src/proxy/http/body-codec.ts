@@ -6,7 +6,12 @@
 import type { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
 
-/** A body was not decoded: an unknown coding, corrupt data, or a decoded size over the limit. */
+/**
+ * A body was not decoded: an unknown coding, corrupt data, or a decoded size over the limit.
+ *
+ * @example
+ * try { decodeBody(body, ['zstd'], limit); } catch (e) { if (e instanceof BodyDecodeError) e.reason; } // 'unsupported_encoding'
+ */
 export class BodyDecodeError extends Error {
   constructor(
     readonly reason: 'unsupported_encoding' | 'corrupt' | 'too_large',
@@ -17,7 +22,12 @@ export class BodyDecodeError extends Error {
   }
 }
 
-/** The codings of a `Content-Encoding` header, in the order they were applied; `identity` dropped. */
+/**
+ * The codings of a `Content-Encoding` header, in the order they were applied; `identity` dropped.
+ *
+ * @example
+ * parseContentEncoding('gzip, br'); // ['gzip', 'br']
+ */
 export function parseContentEncoding(value: string | undefined): string[] {
   if (value === undefined) return [];
   return value
@@ -26,7 +36,13 @@ export function parseContentEncoding(value: string | undefined): string[] {
     .filter((c) => c !== '' && c !== 'identity');
 }
 
-/** True when every coding in `codings` can be decoded by {@link decodeBody}. */
+/**
+ * True when every coding in `codings` can be decoded by {@link decodeBody}.
+ *
+ * @example
+ * canDecode(['gzip', 'br']); // true
+ * canDecode(['zstd']);       // false
+ */
 export function canDecode(codings: readonly string[]): boolean {
   return codings.every((c) => c === 'gzip' || c === 'x-gzip' || c === 'deflate' || c === 'br');
 }
@@ -74,6 +90,9 @@ export function decodeBody(body: Buffer, codings: readonly string[], limit: numb
  * nothing to decode.
  *
  * @throws {BodyDecodeError} for a coding that cannot be decoded.
+ *
+ * @example
+ * decodingStream(upstreamRes, ['gzip']).on('data', (chunk) => stream.push(chunk));
  */
 export function decodingStream(source: Readable, codings: readonly string[]): Readable {
   let out: Readable = source;
@@ -97,6 +116,10 @@ export type ReadBodyResult = { ok: true; body: Buffer } | { ok: false; size: num
  * Reads a whole message body. Once more than `limit` bytes arrived it stops reading and resolves with
  * `ok: false`; the caller then answers and closes the connection (the rest is never buffered).
  * Rejects when the stream fails or ends early.
+ *
+ * @example
+ * const read = await readBody(req, 10 * 1024 * 1024);
+ * if (!read.ok) return refuse413();
  */
 export function readBody(stream: Readable, limit: number): Promise<ReadBodyResult> {
   return new Promise((resolve, reject) => {

@@ -22,7 +22,13 @@ function sameHost(a: string, b: string): boolean {
   return a.toLowerCase().replace(/\.$/, '') === b.toLowerCase().replace(/\.$/, '');
 }
 
-/** Decides where `req` goes, recording egress events for hosts decided here. */
+/**
+ * Decides where `req` goes, recording egress events for hosts decided here.
+ *
+ * @example
+ * const dest = await resolveDestination(req, flow, recorder);
+ * if (!dest.ok) return sendRefusal(res, dest.refusal);
+ */
 export async function resolveDestination(
   req: IncomingMessage,
   flow: FlowContext,
@@ -140,7 +146,12 @@ export async function resolveDestination(
   return { ok: true, upstream: { name: named.host, address, port, tls: false }, path };
 }
 
-/** The 403 for a destination the network policy refuses. */
+/**
+ * The 403 for a destination the network policy refuses.
+ *
+ * @example
+ * writeRawRefusal(socket, egressRefusal('evil.example', decision.detail, decision.rule));
+ */
 export function egressRefusal(host: string, detail: string, rule?: string): ProxyRefusal {
   return {
     status: 403,

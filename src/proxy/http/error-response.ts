@@ -9,6 +9,9 @@ import { ErrorCode } from '../../errors.js';
 /**
  * Codes of refusals that have no class in src/errors.ts yet; they are stable strings all the same.
  * (Wanted in src/errors.ts: UPSTREAM_TLS, UPSTREAM_UNREACHABLE, DOMAIN_FRONTING, PROXY_AUTH_REQUIRED.)
+ *
+ * @example
+ * refusal.code === ProxyErrorCode.DOMAIN_FRONTING;
  */
 export const ProxyErrorCode = {
   UPSTREAM_TLS: 'DECLAW_UPSTREAM_TLS',
@@ -41,7 +44,13 @@ export interface ProxyRefusal {
   details?: Record<string, unknown>;
 }
 
-/** The JSON document of a refusal: `{ "error": { "type": "declaw_refused", stage, code, message, ... } }`. */
+/**
+ * The JSON document of a refusal: `{ "error": { "type": "declaw_refused", stage, code, message, ... } }`.
+ *
+ * @example
+ * refusalBody({ status: 403, stage: 'pii', code: 'DECLAW_PII_BLOCKED', message: '...' }).toString();
+ * // '{"error":{"type":"declaw_refused","stage":"pii",...}}'
+ */
 export function refusalBody(refusal: ProxyRefusal): Buffer {
   return Buffer.from(
     JSON.stringify({
@@ -59,6 +68,9 @@ export function refusalBody(refusal: ProxyRefusal): Buffer {
 /**
  * Sends a refusal on an HTTP response that has not started yet. With `close`, the connection is
  * closed after it (used when the request body was not read to the end).
+ *
+ * @example
+ * sendRefusal(res, { status: 421, stage: 'egress', code: ProxyErrorCode.DOMAIN_FRONTING, message: 'Host differs from SNI' });
  */
 export function sendRefusal(res: ServerResponse, refusal: ProxyRefusal, close = false): void {
   if (res.headersSent) {
@@ -77,7 +89,12 @@ export function sendRefusal(res: ServerResponse, refusal: ProxyRefusal, close = 
   res.end(body);
 }
 
-/** Writes a refusal as a raw HTTP/1.1 response on a socket (CONNECT replies) and closes it. */
+/**
+ * Writes a refusal as a raw HTTP/1.1 response on a socket (CONNECT replies) and closes it.
+ *
+ * @example
+ * writeRawRefusal(connectSocket, egressRefusal('evil.example', 'matches deny_out 0.0.0.0/0'));
+ */
 export function writeRawRefusal(socket: Socket, refusal: ProxyRefusal): void {
   const body = refusalBody(refusal);
   const reason = STATUS_TEXT[refusal.status] ?? 'Error';
@@ -98,7 +115,12 @@ const STATUS_TEXT: Record<number, string> = {
   502: 'Bad Gateway',
 };
 
-/** A refusal for an internal failure: the flow is cut, nothing unscanned goes through (fail closed). */
+/**
+ * A refusal for an internal failure: the flow is cut, nothing unscanned goes through (fail closed).
+ *
+ * @example
+ * sendRefusal(res, internalRefusal('internal error'), true);
+ */
 export function internalRefusal(what: string): ProxyRefusal {
   return {
     status: 502,

@@ -34,7 +34,12 @@ export interface ExchangeDeps {
   scanLimit: number;
 }
 
-/** Handles one request; never throws (failures become 4xx/5xx answers). */
+/**
+ * Handles one request; never throws (failures become 4xx/5xx answers).
+ *
+ * @example
+ * decryptedServer.on('request', (req, res) => void handleExchange(req, res, flows.get(req.socket)!, deps));
+ */
 export async function handleExchange(
   req: IncomingMessage,
   res: ServerResponse,
@@ -140,7 +145,12 @@ function refuse(req: IncomingMessage, res: ServerResponse, refusal: ProxyRefusal
   if (close || unread) res.once('finish', () => req.socket.end());
 }
 
-/** The refusal for a body over the scan limit. */
+/**
+ * The refusal for a body over the scan limit.
+ *
+ * @example
+ * sendRefusal(res, tooLargeRefusal(size, 10 * 1024 * 1024, 413), true);
+ */
 export function tooLargeRefusal(size: number, limit: number, status: number): ProxyRefusal {
   const e = new BodyTooLargeError(size, limit);
   return { status, stage: 'scan_limit', code: e.code, message: e.message, details: { limit } };

@@ -42,19 +42,34 @@ export function endToEndHeaders(rawHeaders: readonly string[]): HeaderPair[] {
   return out;
 }
 
-/** The first value of header `name` (case-insensitive), if present. */
+/**
+ * The first value of header `name` (case-insensitive), if present.
+ *
+ * @example
+ * headerValue([['Content-Type', 'text/plain']], 'content-type'); // 'text/plain'
+ */
 export function headerValue(headers: readonly HeaderPair[], name: string): string | undefined {
   const lower = name.toLowerCase();
   return headers.find(([n]) => n.toLowerCase() === lower)?.[1];
 }
 
-/** `headers` without any header named in `names` (case-insensitive). */
+/**
+ * `headers` without any header named in `names` (case-insensitive).
+ *
+ * @example
+ * withoutHeaders([['Content-Encoding', 'gzip'], ['X', '1']], 'content-encoding'); // [['X', '1']]
+ */
 export function withoutHeaders(headers: readonly HeaderPair[], ...names: string[]): HeaderPair[] {
   const drop = new Set(names.map((n) => n.toLowerCase()));
   return headers.filter(([n]) => !drop.has(n.toLowerCase()));
 }
 
-/** `headers` with `name` set to `value`: replaces the first occurrence and drops the others, or appends. */
+/**
+ * `headers` with `name` set to `value`: replaces the first occurrence and drops the others, or appends.
+ *
+ * @example
+ * withHeader([['content-length', '3']], 'Content-Length', '9'); // [['content-length', '9']]
+ */
 export function withHeader(headers: readonly HeaderPair[], name: string, value: string): HeaderPair[] {
   const lower = name.toLowerCase();
   let done = false;
@@ -70,7 +85,12 @@ export function withHeader(headers: readonly HeaderPair[], name: string, value: 
   return out;
 }
 
-/** The flat `[name, value, name, value]` form Node's `writeHead` and `http.request` accept. */
+/**
+ * The flat `[name, value, name, value]` form Node's `writeHead` and `http.request` accept.
+ *
+ * @example
+ * flatHeaders([['Host', 'a'], ['X', '1']]); // ['Host', 'a', 'X', '1']
+ */
 export function flatHeaders(headers: readonly HeaderPair[]): string[] {
   const out: string[] = [];
   for (const [n, v] of headers) out.push(n, v);

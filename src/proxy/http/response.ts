@@ -42,7 +42,12 @@ const TLS_CATEGORIES = new Set([
   'handshake',
 ]);
 
-/** Answers 502 for an upstream that failed before responding; a TLS failure is audited as tls_error. */
+/**
+ * Answers 502 for an upstream that failed before responding; a TLS failure is audited as tls_error.
+ *
+ * @example
+ * upstreamReq.on('error', (err) => upstreamFailure(err, res, flow, target, info, deps));
+ */
 export function upstreamFailure(
   err: Error,
   res: ServerResponse,
@@ -83,7 +88,12 @@ function bodiless(method: string, status: number): boolean {
   return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
 }
 
-/** Relays one upstream response to the client through the inbound stages. */
+/**
+ * Relays one upstream response to the client through the inbound stages.
+ *
+ * @example
+ * upstreamReq.on('response', (r) => void relayResponse(r, res, flow, { host, method, info }, deps));
+ */
 export async function relayResponse(
   upstreamRes: IncomingMessage,
   res: ServerResponse,

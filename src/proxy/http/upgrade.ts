@@ -15,7 +15,12 @@ import { ProxyErrorCode, writeRawRefusal } from './error-response.js';
 import type { ExchangeDeps } from './exchange.js';
 import { endToEndHeaders } from './headers.js';
 
-/** Relays an upgrade request and then the raw connection. Never throws. */
+/**
+ * Relays an upgrade request and then the raw connection. Never throws.
+ *
+ * @example
+ * server.on('upgrade', (req, socket, head) => void handleUpgrade(req, socket, head, flow, deps));
+ */
 export async function handleUpgrade(
   req: IncomingMessage,
   client: Duplex,

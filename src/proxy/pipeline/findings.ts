@@ -6,7 +6,13 @@ import type { ContentFinding } from '../../content/content-pipeline.js';
 import type { FiredRule } from '../../content/transform/types.js';
 import type { EventBody } from '../audit-recorder.js';
 
-/** Sums the counts of rules fired in several places (path, head, body) by rule index. */
+/**
+ * Sums the counts of rules fired in several places (path, head, body) by rule index.
+ *
+ * @example
+ * mergeFired([{ rule: 0, count: 1 }], [{ rule: 0, count: 2 }, { rule: 3, count: 1 }]);
+ * // [{ rule: 0, count: 3 }, { rule: 3, count: 1 }]
+ */
 export function mergeFired(
   ...lists: ReadonlyArray<readonly FiredRule[]>
 ): Array<{ rule: number; count: number }> {
@@ -18,6 +24,10 @@ export function mergeFired(
 /**
  * Events for the findings of one direction, except transformations (the caller merges those with the
  * rules fired on the head into one `transform_applied` event).
+ *
+ * @example
+ * findingEvents([{ stage: 'pii', action: 'redact', types: [{ type: 'ssn', count: 1 }] }], 'outbound');
+ * // [{ type: 'pii', action: 'redact', types: [{ type: 'ssn', count: 1 }] }]
  */
 export function findingEvents(
   findings: readonly ContentFinding[],
@@ -45,7 +55,12 @@ export function findingEvents(
   return out;
 }
 
-/** The rules fired according to `findings`. */
+/**
+ * The rules fired according to `findings`.
+ *
+ * @example
+ * firedRules(result.findings); // [{ rule: 0, count: 2 }]
+ */
 export function firedRules(findings: readonly ContentFinding[]): FiredRule[] {
   return findings.flatMap((f) => (f.stage === 'transform' ? [...f.rules] : []));
 }

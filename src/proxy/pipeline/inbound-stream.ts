@@ -30,7 +30,13 @@ import type { FiredRule } from '../../content/transform/types.js';
 /** Characters of streamed text one injection score looks at (the scorer's own window is 2000). */
 export const STREAM_INJECTION_WINDOW = 4000;
 
-/** Media types streamed event by event rather than read whole. */
+/**
+ * Media types streamed event by event rather than read whole.
+ *
+ * @example
+ * isStreamingMediaType('text/event-stream'); // true
+ * isStreamingMediaType('application/json');  // false
+ */
 export function isStreamingMediaType(contentType: string | undefined): boolean {
   const { mediaType, format } = parseBodyContentType(contentType);
   return mediaType === 'text/event-stream' || format === 'json-seq';
@@ -44,7 +50,15 @@ export interface StreamStep {
   refusal?: ProxyRefusal;
 }
 
-/** Streams one response through the inbound stages. */
+/**
+ * Streams one response through the inbound stages.
+ *
+ * @example
+ * const stream = new InboundStream(session, 'api.openai.com', 'text/event-stream');
+ * const step = stream.push(chunk);
+ * res.write(step.output);
+ * if (step.refusal) upstream.destroy();
+ */
 export class InboundStream {
   readonly #session: ProxySession;
   readonly #sse: boolean;

@@ -23,7 +23,13 @@ export interface InboundResult {
   events: EventBody[];
 }
 
-/** Runs the inbound stages on one whole response body. */
+/**
+ * Runs the inbound stages on one whole response body.
+ *
+ * @example
+ * const r = processInbound(session, { host: 'api.openai.com', body, contentType: 'application/json' });
+ * if (r.refusal) sendRefusal(res, r.refusal); else res.end(r.body);
+ */
 export function processInbound(session: ProxySession, msg: InboundMessage): InboundResult {
   const r = session.content.inbound(msg.body, { contentType: msg.contentType, host: msg.host });
   const events = findingEvents(r.findings, 'inbound');
@@ -35,7 +41,12 @@ export function processInbound(session: ProxySession, msg: InboundMessage): Inbo
   return { body: masked.output, events };
 }
 
-/** The 403 for a response a stage blocked: stage, code, and the error's own explanation. */
+/**
+ * The 403 for a response a stage blocked: stage, code, and the error's own explanation.
+ *
+ * @example
+ * refusalFor(Object.assign(new InjectionBlockedError(0.93, 0.8, ['override.ignore_previous']), { stage: 'injection' })).status; // 403
+ */
 export function refusalFor(error: DeclawError & { stage?: string }): ProxyRefusal {
   const details: Record<string, unknown> = {};
   const e = error as unknown as { score?: number; signals?: readonly string[] };

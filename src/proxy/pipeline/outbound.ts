@@ -39,7 +39,13 @@ function unsafeInTarget(c: string): boolean {
   return code <= 0x20 || code >= 0x7f;
 }
 
-/** Runs the outbound stages on one request. Pure apart from the PII session issuing tokens. */
+/**
+ * Runs the outbound stages on one request. Pure apart from the PII session issuing tokens.
+ *
+ * @example
+ * const out = processOutbound(session, { host: 'api.openai.com', target: '/v1/chat/completions', headers, body, contentType: 'application/json' });
+ * if (out.refusal) sendRefusal(res, out.refusal);
+ */
 export function processOutbound(session: ProxySession, msg: OutboundMessage): OutboundResult {
   const { content, secrets } = session;
   const events: EventBody[] = [];
