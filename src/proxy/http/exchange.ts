@@ -82,7 +82,9 @@ async function exchange(req: IncomingMessage, res: ServerResponse, flow: FlowCon
       refuse(req, res, tooLargeRefusal(declaredLength, deps.scanLimit, 413), true);
     };
     if (declaredLength > deps.scanLimit) return tooLarge();
-    const read = await readBody(req, deps.scanLimit);
+    // A client that goes away mid-body leaves nothing to answer.
+    const read = await readBody(req, deps.scanLimit).catch(() => undefined);
+    if (read === undefined) return void req.socket.destroy();
     if (!read.ok) return tooLarge();
     const codings = parseContentEncoding(headerValue(headers, 'content-encoding'));
     try {

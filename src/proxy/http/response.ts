@@ -144,7 +144,15 @@ export async function relayResponse(
   const declared = Number(upstreamRes.headers['content-length'] ?? 0);
   if (declared > deps.scanLimit)
     return refuseWhole('too_large', tooLargeRefusal(declared, deps.scanLimit, 502));
-  const read = await readBody(upstreamRes, deps.scanLimit);
+  const read = await readBody(upstreamRes, deps.scanLimit).catch(() => undefined);
+  if (read === undefined) {
+    return sendRefusal(res, {
+      status: 502,
+      stage: 'upstream',
+      code: ProxyErrorCode.UPSTREAM_UNREACHABLE,
+      message: `the response from ${ctx.host} was cut off before its end; nothing of it was delivered`,
+    });
+  }
   if (!read.ok) return refuseWhole('too_large', tooLargeRefusal(read.size, deps.scanLimit, 502));
   let body: Buffer;
   try {

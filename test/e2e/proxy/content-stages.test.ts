@@ -31,6 +31,11 @@ before(async () => {
       return res.end(encoded);
     }
     if (path === '/injected') return send(res, 'text/plain', `Search result. ${INJECTION}`);
+    if (path === '/cut') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 1000 });
+      res.write('only part of it');
+      return void setTimeout(() => res.socket?.destroy(), 20);
+    }
     if (path === '/big') return send(res, 'text/plain', 'x'.repeat(64 * 1024));
     if (path === '/image') return send(res, 'image/png', 'x'.repeat(64 * 1024));
     if (path === '/stream-injected') {
@@ -197,5 +202,15 @@ test('WebSocket upgrades to allowed hosts pass through, frames unscanned', async
     const echoed = await readUntil(s, (x) => x.includes('6789'));
     assert.match(echoed, /123-45-6789/);
     s.destroy();
+  });
+});
+
+test('a response cut off by the server is not delivered half-scanned', async () => {
+  await withProxy(injection('block'), async (_t, f) => {
+    const r = await f(internet.url('docs.example', '/cut'));
+    assert.equal(r.status, 502);
+    const err = (r.json() as { error: { stage: string; code: string } }).error;
+    assert.equal(err.stage, 'upstream');
+    assert.doesNotMatch(r.text, /only part of it/);
   });
 });
