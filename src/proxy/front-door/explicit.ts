@@ -63,6 +63,8 @@ const AUTH_REQUIRED: ProxyRefusal = {
  */
 export class ExplicitFrontDoor {
   readonly server: http.Server;
+  /** Tunnels leave the HTTP server's bookkeeping after CONNECT; kept here so close() ends them. */
+  readonly #tunnels = new Set<Socket>();
 
   constructor(
     private readonly deps: ExplicitDeps,
@@ -105,6 +107,7 @@ export class ExplicitFrontDoor {
   }
 
   close(): Promise<void> {
+    for (const s of this.#tunnels) s.destroy();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -142,6 +145,8 @@ export class ExplicitFrontDoor {
 
   private async onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    this.#tunnels.add(socket);
+    socket.once('close', () => this.#tunnels.delete(socket));
     try {
       const session = sessionForRequest(req, this.deps.sessions, this.boundSessionId);
       if (!session) return writeRawRefusal(socket, AUTH_REQUIRED);

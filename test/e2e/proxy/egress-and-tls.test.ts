@@ -248,3 +248,12 @@ test('plain HTTP inside a CONNECT tunnel is still scanned, and bound to the tunn
     assert.equal(t.audit.ofType('egress_allowed')[0]!.mode, 'http');
   });
 });
+
+test('closing the proxy ends open tunnels instead of waiting for them', async () => {
+  const t = await startTestProxy(internet, networkOnly());
+  const tunnel = await connectTunnel(t.port, `api.openai.com:${internet.httpsPort}`);
+  await tlsOverTunnel(tunnel.socket, { servername: 'api.openai.com', ca: internet.rootCaPem });
+  await t.close();
+  await new Promise((r) => tunnel.socket.once('close', r));
+  assert.equal(tunnel.socket.destroyed, true);
+});
