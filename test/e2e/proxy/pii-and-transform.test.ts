@@ -4,6 +4,7 @@ import { SecurityPolicy, ALL_TRAFFIC } from '../../../src/policy/index.js';
 import { startTestInternet, type TestInternet } from '../../helpers/test-internet.js';
 import { startTestProxy, type TestProxy } from '../../helpers/test-proxy.js';
 import { postJson, proxiedFetch } from './client.js';
+import { connectTunnel, readUntil, tlsOverTunnel } from './tunnel.js';
 
 const SEED_001 =
   'Summarize this customer record: John Smith, SSN 123-45-6789, email john@example.com, card 4111 1111 1111 1111';
@@ -140,4 +141,43 @@ test('pii.domains scoping: hosts outside the list are not scanned', async () => 
     await postJson(f, internet.url('api.openai.com', '/echo'), { note: 'SSN 123-45-6789' });
     assert.doesNotMatch(internet.requests.at(-1)!.body, /123-45-6789/);
   });
+});
+
+test('audit.enabled false: decisions still apply but no network or content event is recorded', async () => {
+  const policy = SecurityPolicy.from({ pii: { enabled: true, types: ['ssn'] }, audit: false });
+  await withProxy(policy, async (t, f) => {
+    await postJson(f, internet.url('api.openai.com', '/echo'), { note: 'SSN 123-45-6789' });
+    assert.doesNotMatch(internet.requests.at(-1)!.body, /123-45-6789/);
+    assert.equal(t.audit.events.length, 0);
+  });
+});
+
+test('the name is resolved once per connection and the vetted address dialled (no second lookup)', async () => {
+  let lookups = 0;
+  const rebinding = {
+    resolve: (host: string) => {
+      if (host === 'api.openai.com') lookups++;
+      // Every answer after the first points at the metadata service (DNS rebinding).
+      return lookups > 1 && host === 'api.openai.com'
+        ? Promise.resolve([{ address: '169.254.169.254', family: 4 as const }])
+        : internet.resolver.resolve(host);
+    },
+  };
+  const t = await startTestProxy(internet, piiPolicy('redact'), { proxy: { resolver: rebinding } });
+  try {
+    const tunnel = await connectTunnel(t.port, `api.openai.com:${internet.httpsPort}`);
+    const s = await tlsOverTunnel(tunnel.socket, { servername: 'api.openai.com', ca: t.caPem });
+    s.write(
+      'GET /a HTTP/1.1\r\nHost: api.openai.com\r\n\r\nGET /b HTTP/1.1\r\nHost: api.openai.com\r\n\r\n' +
+        'GET /c HTTP/1.1\r\nHost: api.openai.com\r\nConnection: close\r\n\r\n',
+    );
+    const answer = await readUntil(s, () => false);
+    assert.equal((answer.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 3);
+    assert.equal(lookups, 1, 'requests on the connection reuse the one vetted address');
+    // A new connection asks again, gets the rebound answer, and is refused.
+    const again = await connectTunnel(t.port, `api.openai.com:${internet.httpsPort}`);
+    assert.equal(again.status, 403);
+  } finally {
+    await t.close();
+  }
 });
