@@ -8,6 +8,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ProxyServer } from '../../../src/proxy/proxy-server.js';
 import { UpstreamTrust } from '../../../src/proxy/tls/upstream-trust.js';
 import { collectingAuditSink } from '../../../src/audit/sink.js';
@@ -106,6 +108,19 @@ test('the secure env var never enters the sandbox: it holds a placeholder', asyn
   );
   assert.equal(r.stdout, 'True\n0\n');
   assert.doesNotMatch(JSON.stringify(sbx.info()), new RegExp(REAL_KEY));
+});
+
+test('the sandbox has its CA certificate in its bundle and no private key anywhere', async (t) => {
+  if (!requireRoot(t, 'sandboxes need root')) return;
+  const r = await sbx.commands.run(
+    'grep -c "BEGIN CERTIFICATE" /etc/ssl/certs/ca-certificates.crt; ' +
+      'grep -rIl "PRIVATE KEY" /etc /home /workspace /tmp /run /var 2>/dev/null | wc -l',
+  );
+  const [certs, keys] = r.stdout.trim().split('\n');
+  assert.ok(Number(certs) >= 1);
+  assert.equal(keys, '0');
+  const bundle = await readFile(join(sbx.paths.etc, 'ca-certificates.crt'), 'utf8');
+  assert.ok(bundle.trimEnd().endsWith(proxy.sessions.get(sbx.id)?.ca.certificatePem.trim() ?? 'missing'));
 });
 
 test('curl and Node trust the sandbox CA through the bundle and the CA variables', async (t) => {
