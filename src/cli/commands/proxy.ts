@@ -127,7 +127,18 @@ export async function runProxyCommand(
   });
   const sandboxId = opts.sandboxId ?? 'local';
   const session = await proxy.sessions.add({ id: sandboxId, policy });
-  const address = await proxy.listenExplicit({ host: listen.host, port: listen.port, sessionId: sandboxId });
+  const address = await proxy
+    .listenExplicit({ host: listen.host, port: listen.port, sessionId: sandboxId })
+    .catch(async (err: NodeJS.ErrnoException) => {
+      await proxy.close();
+      if (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES') {
+        throw new InvalidArgumentError(
+          '--listen',
+          `cannot listen on ${listenText} (${err.code}); pick a free port or an address of this host`,
+        );
+      }
+      throw err;
+    });
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 

@@ -100,3 +100,29 @@ test('declaw proxy refuses a bad --listen with the form it expects', async () =>
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('declaw proxy says so when the address is taken', async () => {
+  const net = await import('node:net');
+  const blocker = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => blocker.once('listening', r));
+  const port = (blocker.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'declaw-cli-proxy-'));
+  const policyFile = join(dir, 'policy.json');
+  writeFileSync(policyFile, '{}');
+  try {
+    const r = await runCli([
+      'proxy',
+      '--policy',
+      policyFile,
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--ca-dir',
+      dir,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--listen: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+  } finally {
+    blocker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
