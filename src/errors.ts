@@ -28,6 +28,18 @@ export const ErrorCode = {
   BODY_TOO_LARGE: 'DECLAW_BODY_TOO_LARGE',
   /** An outbound connection was refused by the network policy. */
   EGRESS_BLOCKED: 'DECLAW_EGRESS_BLOCKED',
+  /** The upstream server's TLS certificate could not be verified, or its handshake failed. */
+  UPSTREAM_TLS: 'DECLAW_UPSTREAM_TLS',
+  /** The upstream server could not be reached, or broke off its answer. */
+  UPSTREAM_UNREACHABLE: 'DECLAW_UPSTREAM_UNREACHABLE',
+  /** An intercepted request's Host disagrees with the TLS SNI it came in on (HTTP 421). */
+  DOMAIN_FRONTING: 'DECLAW_DOMAIN_FRONTING',
+  /** The explicit proxy needs a Proxy-Authorization naming a session. */
+  PROXY_AUTH_REQUIRED: 'DECLAW_PROXY_AUTH_REQUIRED',
+  /** A request the proxy cannot parse or route. */
+  BAD_REQUEST: 'DECLAW_BAD_REQUEST',
+  /** A body in a Content-Encoding the proxy cannot decode while the policy must read it. */
+  UNSUPPORTED_ENCODING: 'DECLAW_UNSUPPORTED_ENCODING',
   /** The feature exists in the hosted Declaw product but not in declaw. */
   NOT_SUPPORTED: 'DECLAW_NOT_SUPPORTED',
   /** A bug in declaw: an invariant did not hold. Please report it. */

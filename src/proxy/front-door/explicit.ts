@@ -21,11 +21,12 @@ import {
 import { handleExchange, type ExchangeDeps } from '../http/exchange.js';
 import { handleUpgrade } from '../http/upgrade.js';
 import { egressRefusal } from '../http/destination.js';
-import { ProxyErrorCode, sendRefusal, writeRawRefusal, type ProxyRefusal } from '../http/error-response.js';
+import { sendRefusal, writeRawRefusal, type ProxyRefusal } from '../http/error-response.js';
 import { splitHostPort } from '../http/headers.js';
 import type { SessionRegistry } from '../session-registry.js';
 import type { ProxySession } from '../session.js';
 import { sessionForRequest } from './proxy-auth.js';
+import { ErrorCode } from '../../errors.js';
 
 /** What the explicit front door needs from the proxy. */
 export interface ExplicitDeps extends FlowDeps {
@@ -49,7 +50,7 @@ export interface ExplicitListenOptions {
 const AUTH_REQUIRED: ProxyRefusal = {
   status: 407,
   stage: 'proxy',
-  code: ProxyErrorCode.PROXY_AUTH_REQUIRED,
+  code: ErrorCode.PROXY_AUTH_REQUIRED,
   message:
     'this declaw proxy serves several sandboxes: name yours with Proxy-Authorization (HTTPS_PROXY=http://<sandbox id>:<token>@host:port)',
 };
@@ -81,7 +82,7 @@ export class ExplicitFrontDoor {
         return sendRefusal(res, {
           status: 400,
           stage: 'proxy',
-          code: ProxyErrorCode.BAD_REQUEST,
+          code: ErrorCode.BAD_REQUEST,
           message: 'this is the declaw proxy, not a web server: set HTTPS_PROXY/HTTP_PROXY to its address',
         });
       }
@@ -155,7 +156,7 @@ export class ExplicitFrontDoor {
         return writeRawRefusal(socket, {
           status: 400,
           stage: 'proxy',
-          code: ProxyErrorCode.BAD_REQUEST,
+          code: ErrorCode.BAD_REQUEST,
           message: `CONNECT needs host:port, got "${(req.url ?? '').slice(0, 100)}"`,
         });
       }
@@ -182,7 +183,7 @@ export class ExplicitFrontDoor {
           return writeRawRefusal(socket, {
             status: 502,
             stage: 'upstream',
-            code: ProxyErrorCode.UPSTREAM_UNREACHABLE,
+            code: ErrorCode.UPSTREAM_UNREACHABLE,
             message: `cannot reach ${authority.host}:${authority.port}: ${(err as Error).message}`,
           });
         }

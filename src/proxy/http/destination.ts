@@ -9,7 +9,7 @@ import { ErrorCode } from '../../errors.js';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { FlowContext } from '../flow/flow-context.js';
 import type { UpstreamTarget } from './upstream-pool.js';
-import { ProxyErrorCode, type ProxyRefusal } from './error-response.js';
+import { type ProxyRefusal } from './error-response.js';
 import { splitHostPort } from './headers.js';
 
 /** The outcome for one request. */
@@ -80,7 +80,7 @@ export async function resolveDestination(
         refusal: {
           status: 421,
           stage: 'egress',
-          code: ProxyErrorCode.DOMAIN_FRONTING,
+          code: ErrorCode.DOMAIN_FRONTING,
           message: `${detail} (domain fronting); send each host's requests on a connection opened for that host`,
         },
       };
@@ -105,7 +105,7 @@ export async function resolveDestination(
     );
     return {
       ok: false,
-      refusal: { status: 421, stage: 'egress', code: ProxyErrorCode.DOMAIN_FRONTING, message: detail },
+      refusal: { status: 421, stage: 'egress', code: ErrorCode.DOMAIN_FRONTING, message: detail },
     };
   }
   const key = `${named.host}:${port}`;
@@ -163,5 +163,5 @@ export function egressRefusal(host: string, detail: string, rule?: string): Prox
 }
 
 function badRequest(message: string): ProxyRefusal {
-  return { status: 400, stage: 'proxy', code: ProxyErrorCode.BAD_REQUEST, message };
+  return { status: 400, stage: 'proxy', code: ErrorCode.BAD_REQUEST, message };
 }

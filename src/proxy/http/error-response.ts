@@ -6,22 +6,6 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCode } from '../../errors.js';
 
-/**
- * Codes of refusals that have no class in src/errors.ts yet; they are stable strings all the same.
- * (Wanted in src/errors.ts: UPSTREAM_TLS, UPSTREAM_UNREACHABLE, DOMAIN_FRONTING, PROXY_AUTH_REQUIRED.)
- *
- * @example
- * refusal.code === ProxyErrorCode.DOMAIN_FRONTING;
- */
-export const ProxyErrorCode = {
-  UPSTREAM_TLS: 'DECLAW_UPSTREAM_TLS',
-  UPSTREAM_UNREACHABLE: 'DECLAW_UPSTREAM_UNREACHABLE',
-  DOMAIN_FRONTING: 'DECLAW_DOMAIN_FRONTING',
-  PROXY_AUTH_REQUIRED: 'DECLAW_PROXY_AUTH_REQUIRED',
-  BAD_REQUEST: 'DECLAW_BAD_REQUEST',
-  UNSUPPORTED_ENCODING: 'DECLAW_UNSUPPORTED_ENCODING',
-} as const;
-
 /** The pipeline stage that refused. */
 export type RefusingStage =
   | 'egress'
@@ -70,7 +54,7 @@ export function refusalBody(refusal: ProxyRefusal): Buffer {
  * closed after it (used when the request body was not read to the end).
  *
  * @example
- * sendRefusal(res, { status: 421, stage: 'egress', code: ProxyErrorCode.DOMAIN_FRONTING, message: 'Host differs from SNI' });
+ * sendRefusal(res, { status: 421, stage: 'egress', code: ErrorCode.DOMAIN_FRONTING, message: 'Host differs from SNI' });
  */
 export function sendRefusal(res: ServerResponse, refusal: ProxyRefusal, close = false): void {
   if (res.headersSent) {

@@ -15,7 +15,7 @@ import type { FlowContext } from '../flow/flow-context.js';
 import { processOutbound } from '../pipeline/outbound.js';
 import { BodyDecodeError, decodeBody, parseContentEncoding, readBody } from './body-codec.js';
 import { resolveDestination } from './destination.js';
-import { internalRefusal, ProxyErrorCode, sendRefusal, type ProxyRefusal } from './error-response.js';
+import { internalRefusal, sendRefusal, type ProxyRefusal } from './error-response.js';
 import {
   endToEndHeaders,
   flatHeaders,
@@ -25,6 +25,7 @@ import {
   withoutHeaders,
 } from './headers.js';
 import { relayResponse, upstreamFailure } from './response.js';
+import { ErrorCode } from '../../errors.js';
 
 /** What an exchange needs from the proxy. */
 export interface ExchangeDeps {
@@ -97,7 +98,7 @@ async function exchange(req: IncomingMessage, res: ServerResponse, flow: FlowCon
       return refuse(req, res, {
         status: 415,
         stage: 'scan_limit',
-        code: ProxyErrorCode.UNSUPPORTED_ENCODING,
+        code: ErrorCode.UNSUPPORTED_ENCODING,
         message: `${err.message}; the policy requires scanning this request, so send it uncompressed or gzip/deflate/br`,
       });
     }

@@ -18,7 +18,8 @@ import {
   parseContentEncoding,
   readBody,
 } from './body-codec.js';
-import { ProxyErrorCode, sendRefusal } from './error-response.js';
+import { sendRefusal } from './error-response.js';
+import { ErrorCode } from '../../errors.js';
 import type { ExchangeDeps } from './exchange.js';
 import { tooLargeRefusal } from './exchange.js';
 import { endToEndHeaders, flatHeaders, headerValue, withHeader, withoutHeaders } from './headers.js';
@@ -70,7 +71,7 @@ export function upstreamFailure(
     sendRefusal(res, {
       status: 502,
       stage: 'tls',
-      code: ProxyErrorCode.UPSTREAM_TLS,
+      code: ErrorCode.UPSTREAM_TLS,
       message: failure.message,
       details: { category: failure.category },
     });
@@ -79,7 +80,7 @@ export function upstreamFailure(
   sendRefusal(res, {
     status: 502,
     stage: 'upstream',
-    code: ProxyErrorCode.UPSTREAM_UNREACHABLE,
+    code: ErrorCode.UPSTREAM_UNREACHABLE,
     message: `cannot reach ${target.name}:${target.port}: ${err.message}`,
   });
 }
@@ -130,7 +131,7 @@ export async function relayResponse(
     return refuseWhole('unsupported_encoding', {
       status: 502,
       stage: 'scan_limit',
-      code: ProxyErrorCode.UNSUPPORTED_ENCODING,
+      code: ErrorCode.UNSUPPORTED_ENCODING,
       message: `${ctx.host} answered in content coding "${codings.join(', ')}", which declaw cannot decode for scanning; the response was not delivered`,
     });
   }
@@ -149,7 +150,7 @@ export async function relayResponse(
     return sendRefusal(res, {
       status: 502,
       stage: 'upstream',
-      code: ProxyErrorCode.UPSTREAM_UNREACHABLE,
+      code: ErrorCode.UPSTREAM_UNREACHABLE,
       message: `the response from ${ctx.host} was cut off before its end; nothing of it was delivered`,
     });
   }
@@ -164,7 +165,7 @@ export async function relayResponse(
     return refuseWhole(err.reason, {
       status: 502,
       stage: 'scan_limit',
-      code: ProxyErrorCode.UNSUPPORTED_ENCODING,
+      code: ErrorCode.UNSUPPORTED_ENCODING,
       message: `the response from ${ctx.host} could not be decoded for scanning (${err.message}); it was not delivered`,
     });
   }

@@ -11,9 +11,10 @@ import { describeTlsFailure } from '../tls/tls-failure.js';
 import type { FlowContext } from '../flow/flow-context.js';
 import { processOutbound } from '../pipeline/outbound.js';
 import { resolveDestination } from './destination.js';
-import { ProxyErrorCode, writeRawRefusal } from './error-response.js';
+import { writeRawRefusal } from './error-response.js';
 import type { ExchangeDeps } from './exchange.js';
 import { endToEndHeaders } from './headers.js';
+import { ErrorCode } from '../../errors.js';
 
 /**
  * Relays an upgrade request and then the raw connection. Never throws.
@@ -51,7 +52,7 @@ export async function handleUpgrade(
       return writeRawRefusal(socket, {
         status: 502,
         stage: 'upstream',
-        code: ProxyErrorCode.UPSTREAM_UNREACHABLE,
+        code: ErrorCode.UPSTREAM_UNREACHABLE,
         message: failure.message,
       });
     }
