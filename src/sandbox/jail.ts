@@ -6,12 +6,14 @@
  * sandbox's state directory; /etc is a small subset plus files generated for the sandbox (resolv.conf
  * pointing at the sandbox's gateway, and a trust bundle: the system CAs plus the sandbox CA).
  *
- * Every process is started the same way (run-jail below): a root shell writes its own pid into the
- * sandbox's cgroups and exec's nsenter (network namespace), which exec's setpriv (drop to the sandbox
- * uid, clear groups, drop every capability, no_new_privs), which exec's bubblewrap. So a command is
- * limited by the cgroups from its first instruction, and nothing the sandbox controls (environment,
- * arguments, files) is ever read by a process running as root: the sandbox's environment reaches
- * bubblewrap through a pipe (--args), not through the environment of the processes above it.
+ * Every process is started the same way ({@link jailInvocation}): a root shell writes its own pid
+ * into the sandbox's cgroups and exec's nsenter, which joins the network namespace, clears the
+ * supplementary groups and switches to the sandbox's uid (dropping every capability), then exec's
+ * bubblewrap, which sets no_new_privs and empties the bounding set before anything of the sandbox
+ * runs. So a command is limited by the cgroups from its first instruction, and nothing the sandbox
+ * controls (environment, arguments, files) is ever read by a process running as root: the sandbox's
+ * environment reaches bubblewrap through a pipe (--args), not through the environment of the
+ * processes above it. (setpriv would add one more exec for nothing bubblewrap does not already do.)
  */
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -252,29 +254,25 @@ export function jailInvocation(spec: JailSpec): JailInvocation {
   b.push('--symlink', '/tmp', '/var/tmp', '--chdir', spec.cwd, '--clearenv');
   for (const [k, v] of Object.entries(spec.env)) b.push('--setenv', k, v);
   const bwrapArgs = Buffer.from(b.map((a) => `${a}\0`).join(''));
+  const chain = [
+    'nsenter',
+    `--net=${spec.netnsPath}`,
+    `--setuid=${spec.hostUid}`,
+    `--setgid=${spec.hostUid}`,
+    '--',
+    'bwrap',
+    '--args',
+    '3',
+    '--',
+    ...spec.argv,
+  ];
+  // Without cgroups there is nothing to join first, and no shell is needed.
+  const [file, args] = spec.cgroupProcs.length
+    ? ['/bin/sh', ['-c', prelude, 'declaw-jail', ...chain]]
+    : ['nsenter', chain.slice(1)];
   return {
-    file: '/bin/sh',
-    args: [
-      '-c',
-      prelude,
-      'declaw-jail',
-      'nsenter',
-      `--net=${spec.netnsPath}`,
-      '--',
-      'setpriv',
-      `--reuid=${spec.hostUid}`,
-      `--regid=${spec.hostUid}`,
-      '--clear-groups',
-      '--no-new-privs',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-      '--',
-      'bwrap',
-      '--args',
-      '3',
-      '--',
-      ...spec.argv,
-    ],
+    file: file as string,
+    args: args as string[],
     bwrapArgs,
     spawnEnv: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
   };

@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { hasDomainRules, needsBodyInspection } from '../policy/derived.js';
-import { parseNetworkEntry } from '../policy/network-entry.js';
 import { SecurityPolicy, type SecurityPolicyInput } from '../policy/security-policy.js';
 import { AddressPool } from './address-pool.js';
 import { SandboxCgroup, type CgroupLayout, type ResourceLimits } from './cgroups.js';
@@ -18,9 +17,9 @@ import { PreflightFailedError, SandboxNotFoundError, SandboxSetupError } from '.
 import type { SandboxEvent } from './events.js';
 import { Firewall } from './firewall.js';
 import type { HostEndpoint } from './firewall-rules.js';
+import { firewallKey, secureNetwork, type NetworkSettings } from './sandbox-network.js';
 import { buildEtcTemplate, jailPaths, prepareJailFiles } from './jail.js';
 import { checkTag, DEFAULT_TAG } from './names.js';
-import { enableForwarding } from './netns.js';
 import { assertPreflight, preflightProblems, type PreflightReport } from './preflight.js';
 import { reconcileTag, type ReconcileReport } from './reconcile.js';
 import { Sandbox, type SandboxInfo } from './sandbox.js';
@@ -76,6 +75,8 @@ export interface SandboxManagerOptions {
   masquerade?: boolean;
   limits?: Partial<ResourceLimits>;
   warmPoolSize?: number;
+  /** The policy whose rules pooled networks get in advance (default: the default policy). */
+  warmPolicy?: SecurityPolicy | SecurityPolicyInput;
   onEvent?: (event: SandboxEvent) => void;
   logger?: Logger;
   /** Preflight to run (tests inject failures). Default: the real checks; a failure refuses to start. */
@@ -181,7 +182,23 @@ export class SandboxManager {
       },
     });
     const dnsEndpoint = await dns.start();
-    const warm = new WarmPool({ size: o.warmPoolSize ?? 0, tag, pool, logger: o.logger ?? silentLogger });
+    // Pooled networks get the rules of the policy most sandboxes use (the default one) ahead of time.
+    const warmPolicy = SecurityPolicy.from(o.warmPolicy ?? {});
+    const warmProxied = hasDomainRules(warmPolicy) || needsBodyInspection(warmPolicy);
+    const warm = new WarmPool({
+      size: o.warmPoolSize ?? 0,
+      tag,
+      pool,
+      logger: o.logger ?? silentLogger,
+      hooks: {
+        prepare: async (net) => {
+          if (ref.manager && (!warmProxied || o.proxy)) {
+            await secureNetwork(firewall, net, warmPolicy, warmProxied, ref.manager.networkSettings);
+          }
+        },
+        discard: (net) => firewall.remove(net.names),
+      },
+    });
     const manager = new SandboxManager(
       o,
       tag,
@@ -262,25 +279,11 @@ export class SandboxManager {
         caCertificatePem: session?.ca.certificatePem,
       });
       step = 'firewall';
-      const net2 = policy.json.network;
-      const proxyEndpoint = this.o.proxy ? this.loopbackFor(this.o.proxy.endpoint) : undefined;
       undo.push(() => this.firewall.remove(names));
-      await this.firewall.install({
-        names,
-        sandboxV4: addresses.sandboxV4,
-        gatewayV4: addresses.gatewayV4,
-        sandboxV6: addresses.sandboxV6,
-        allow: net2.allow_out.map((e) => parseNetworkEntry(e)),
-        deny: net2.deny_out.map((e) => parseNetworkEntry(e)),
-        dns: this.dnsEndpoint,
-        proxy: proxied ? proxyEndpoint : undefined,
-        trustedRanges: this.o.trustedRanges,
-        masquerade: this.o.masquerade,
-      });
-      await enableForwarding(names, {
-        loopbackServices: [this.dnsEndpoint.host, proxyEndpoint?.host].some((h) => h?.startsWith('127.')),
-        ipv6: addresses.sandboxV6 !== undefined,
-      });
+      if (built.firewallKey !== firewallKey(policy, proxied)) {
+        if (built.firewallKey !== undefined) await this.firewall.remove(names);
+        await secureNetwork(this.firewall, built, policy, proxied, this.networkSettings);
+      }
       step = 'dns';
       this.dns.addSession(addresses.sandboxV4, { sandboxId: id, policy });
       undo.push(async () => this.dns.removeSession(addresses.sandboxV4));
@@ -321,8 +324,15 @@ export class SandboxManager {
     }
   }
 
-  private loopbackFor(e: HostEndpoint): HostEndpoint {
-    return { host: e.host === '0.0.0.0' || e.host === '::' ? '127.0.0.1' : e.host, port: e.port };
+  /** What every sandbox's rules depend on besides its policy. */
+  private get networkSettings(): NetworkSettings {
+    const p = this.o.proxy?.endpoint;
+    return {
+      dns: this.dnsEndpoint,
+      proxy: p && { host: p.host === '0.0.0.0' || p.host === '::' ? '127.0.0.1' : p.host, port: p.port },
+      trustedRanges: this.o.trustedRanges,
+      masquerade: this.o.masquerade,
+    };
   }
 
   private arm(live: Live, timeoutMs: number): void {

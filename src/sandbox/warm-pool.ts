@@ -8,11 +8,24 @@ import type { AddressPool, SandboxAddresses } from './address-pool.js';
 import { newSandboxId, sandboxNames, type SandboxNames } from './names.js';
 import { createNetwork, deleteNetwork } from './netns.js';
 
+/** How long after a take the pool starts rebuilding. */
+const REFILL_DELAY_MS = 100;
+
 /** A network ready to become a sandbox. */
 export interface PrebuiltNetwork {
   id: string;
   names: SandboxNames;
   addresses: SandboxAddresses;
+  /** Set when the pool already installed a firewall: which policy's rules (see firewallKey). */
+  firewallKey?: string;
+}
+
+/** Work the pool does on each network before and after it is pooled. */
+export interface WarmPoolHooks {
+  /** Run on a fresh network before it is offered (e.g. install the default policy's rules). */
+  prepare?(net: PrebuiltNetwork): Promise<void>;
+  /** Undo {@link prepare} before a pooled network is destroyed unused. */
+  discard?(net: PrebuiltNetwork): Promise<void>;
 }
 
 /** Build one network with a fresh id; on failure nothing is left and the addresses are returned. */
@@ -46,7 +59,20 @@ export class WarmPool {
   private filling?: Promise<void>;
   private closed = false;
 
-  constructor(private readonly o: { size: number; tag: string; pool: AddressPool; logger: Logger }) {}
+  constructor(
+    private readonly o: {
+      size: number;
+      tag: string;
+      pool: AddressPool;
+      logger: Logger;
+      hooks?: WarmPoolHooks;
+    },
+  ) {}
+
+  private async discard(net: PrebuiltNetwork): Promise<void> {
+    await this.o.hooks?.discard?.(net).catch(() => undefined);
+    await destroyNetwork(net, this.o.pool);
+  }
 
   /** Networks ready now. */
   get available(): number {
@@ -56,7 +82,8 @@ export class WarmPool {
   /** Take a ready network (and start refilling), or undefined when none is ready. */
   take(): PrebuiltNetwork | undefined {
     const net = this.ready.shift();
-    if (net) this.fill();
+    // Refill a moment later: building a network now would compete with the create that took this one.
+    if (net) setTimeout(() => void this.fill(), REFILL_DELAY_MS).unref();
     return net;
   }
 
@@ -66,7 +93,13 @@ export class WarmPool {
       try {
         while (!this.closed && this.ready.length < this.o.size) {
           const net = await buildNetwork(this.o.tag, this.o.pool);
-          if (this.closed) await destroyNetwork(net, this.o.pool);
+          try {
+            await this.o.hooks?.prepare?.(net);
+          } catch (err) {
+            await this.discard(net);
+            throw err;
+          }
+          if (this.closed) await this.discard(net);
           else this.ready.push(net);
         }
       } catch (err) {
@@ -82,6 +115,6 @@ export class WarmPool {
   async drain(): Promise<void> {
     this.closed = true;
     await this.filling;
-    for (const net of this.ready.splice(0)) await destroyNetwork(net, this.o.pool);
+    for (const net of this.ready.splice(0)) await this.discard(net);
   }
 }
