@@ -123,6 +123,8 @@ const CPU_PERIOD_US = 100_000;
  * `<parent>/<name>` so a crashed run's leftovers can be found by the parent's name.
  */
 export class SandboxCgroup {
+  private current?: ResourceLimits;
+
   private constructor(
     private readonly layout: CgroupLayout,
     /** Directory per controller. */
@@ -139,7 +141,7 @@ export class SandboxCgroup {
     limits: ResourceLimits,
   ): Promise<SandboxCgroup> {
     const dirs: Partial<Record<Controller, string>> = {};
-    const enforced: EnforcedLimits = { memory: false, pids: false, cpu: false };
+    let cpuacctDir: string | undefined;
     if (layout.version === 'v2') {
       const root = layout.mounts.memory as string;
       const parentDir = join(root, parent);
@@ -148,41 +150,62 @@ export class SandboxCgroup {
       const dir = join(parentDir, name);
       await mkdir(dir, { recursive: true });
       for (const c of CONTROLLERS) dirs[c] = dir;
+    } else {
+      for (const c of CONTROLLERS) {
+        const mount = layout.mounts[c];
+        if (!mount) continue;
+        const dir = join(mount, parent, name);
+        await mkdir(dir, { recursive: true });
+        dirs[c] = dir;
+      }
+      if (layout.cpuacctMount && layout.cpuacctMount !== layout.mounts.cpu) {
+        cpuacctDir = join(layout.cpuacctMount, parent, name);
+        await mkdir(cpuacctDir, { recursive: true });
+      }
+    }
+    const cg = new SandboxCgroup(layout, dirs, { memory: false, pids: false, cpu: false }, cpuacctDir);
+    await cg.setLimits(limits);
+    return cg;
+  }
+
+  /** The limits written last. */
+  get limits(): ResourceLimits | undefined {
+    return this.current;
+  }
+
+  /** Write the limits (again); a controller that refuses its limit is reported as not enforced. */
+  async setLimits(limits: ResourceLimits): Promise<void> {
+    const { dirs, enforced } = this;
+    const quota = Math.max(1000, Math.round((limits.cpuMillicores / 1000) * CPU_PERIOD_US));
+    if (this.layout.version === 'v2') {
+      const dir = dirs.memory as string;
       enforced.memory = await tryWrite(join(dir, 'memory.max'), String(limits.memoryBytes));
       await tryWrite(join(dir, 'memory.swap.max'), '0');
       enforced.pids = await tryWrite(join(dir, 'pids.max'), String(limits.pids));
-      const quota = Math.max(1000, Math.round((limits.cpuMillicores / 1000) * CPU_PERIOD_US));
       enforced.cpu = await tryWrite(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
-      return new SandboxCgroup(layout, dirs, enforced);
+    } else {
+      if (dirs.memory) {
+        // With swap accounting, memsw (memory + swap) is set to the same value: no swapping around the
+        // limit. The kernel wants limit <= memsw at every moment, so the order depends on the direction.
+        const limit = join(dirs.memory, 'memory.limit_in_bytes');
+        const memsw = join(dirs.memory, 'memory.memsw.limit_in_bytes');
+        const value = String(limits.memoryBytes);
+        if ((this.current?.memoryBytes ?? Infinity) > limits.memoryBytes) {
+          enforced.memory = await tryWrite(limit, value);
+          await tryWrite(memsw, value);
+        } else {
+          await tryWrite(memsw, value);
+          enforced.memory = await tryWrite(limit, value);
+        }
+      }
+      if (dirs.pids) enforced.pids = await tryWrite(join(dirs.pids, 'pids.max'), String(limits.pids));
+      if (dirs.cpu) {
+        enforced.cpu =
+          (await tryWrite(join(dirs.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US))) &&
+          (await tryWrite(join(dirs.cpu, 'cpu.cfs_quota_us'), String(quota)));
+      }
     }
-    for (const c of CONTROLLERS) {
-      const mount = layout.mounts[c];
-      if (!mount) continue;
-      const dir = join(mount, parent, name);
-      await mkdir(dir, { recursive: true });
-      dirs[c] = dir;
-    }
-    if (dirs.memory) {
-      enforced.memory = await tryWrite(
-        join(dirs.memory, 'memory.limit_in_bytes'),
-        String(limits.memoryBytes),
-      );
-      // Without swap accounting the limit already covers everything; with it, forbid swapping around it.
-      await tryWrite(join(dirs.memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
-    }
-    if (dirs.pids) enforced.pids = await tryWrite(join(dirs.pids, 'pids.max'), String(limits.pids));
-    if (dirs.cpu) {
-      const quota = Math.max(1000, Math.round((limits.cpuMillicores / 1000) * CPU_PERIOD_US));
-      enforced.cpu =
-        (await tryWrite(join(dirs.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US))) &&
-        (await tryWrite(join(dirs.cpu, 'cpu.cfs_quota_us'), String(quota)));
-    }
-    let cpuacctDir: string | undefined;
-    if (layout.cpuacctMount && layout.cpuacctMount !== layout.mounts.cpu) {
-      cpuacctDir = join(layout.cpuacctMount, parent, name);
-      await mkdir(cpuacctDir, { recursive: true });
-    }
-    return new SandboxCgroup(layout, dirs, enforced, cpuacctDir);
+    this.current = { ...limits };
   }
 
   /** Every cgroup.procs file a new process must be written to, so it is limited from its first instruction. */

@@ -13,6 +13,7 @@ import { CommandExitError, CommandTimeoutError, SandboxNotFoundError, type Comma
 import { jailInvocation, SANDBOX_HOME, type JailSpec } from './jail.js';
 import { maskEnv } from '../content/secrets/env-mask.js';
 import type { MaskStream, SecretMasker } from './output-mask.js';
+import type { Zygote } from './zygote.js';
 
 /** Options of {@link Commands.run}. */
 export interface RunOptions {
@@ -66,6 +67,8 @@ export interface CommandContext {
   maskPatterns: readonly string[];
   /** Values masked in every output of this sandbox (its masked env values). */
   masker(extraEnv: Record<string, string>): SecretMasker;
+  /** A jail started ahead of time for the next command, if there is one (see zygote.ts). */
+  takeZygote?(): Zygote | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -273,12 +276,18 @@ export class Commands {
       }
     }
     const env = { ...this.ctx.env(), ...envs };
-    const inv = jailInvocation(this.ctx.jailSpec(argv, cwd, env));
-    const child = spawn(inv.file, inv.args, { env: inv.spawnEnv, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
-    const fd3 = child.stdio[3] as Writable;
-    fd3.on('error', () => undefined);
-    fd3.end(inv.bwrapArgs);
-    child.stdin?.on('error', () => undefined);
+    const zygote = this.ctx.takeZygote?.();
+    let child: ChildProcess;
+    if (zygote?.ready) child = zygote.launch(argv, cwd, env);
+    else {
+      zygote?.kill();
+      const inv = jailInvocation(this.ctx.jailSpec(argv, cwd, env));
+      child = spawn(inv.file, inv.args, { env: inv.spawnEnv, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+      const fd3 = child.stdio[3] as Writable;
+      fd3.on('error', () => undefined);
+      fd3.end(inv.bwrapArgs);
+      child.stdin?.on('error', () => undefined);
+    }
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const masker = this.ctx.masker(envs);
     const r = new Running(
@@ -328,6 +337,7 @@ export class Commands {
 
   /** Kill every running command and wait until they have ended (sandbox kill). */
   async killAll(): Promise<void> {
+    this.ctx.takeZygote?.()?.kill();
     const all = [...this.running.values()];
     for (const r of all) r.terminate();
     await Promise.all(all.map((r) => r.result()));

@@ -118,7 +118,8 @@ export async function buildEtcTemplate(dir: string): Promise<void> {
     hostname: `${SANDBOX_HOSTNAME}\n`,
     hosts: `127.0.0.1\tlocalhost\n127.0.1.1\t${SANDBOX_HOSTNAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n`,
     'resolv.conf': '',
-    'ssl/certs/ca-certificates.crt': '',
+    // Sandboxes without a CA of their own (nothing is intercepted) see the system bundle as it is.
+    'ssl/certs/ca-certificates.crt': `${systemBundle().trimEnd()}\n`,
   };
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text, { mode: 0o644 });
   await chmod(dir, 0o755);
@@ -129,13 +130,11 @@ export interface JailFilesOptions {
   hostUid: number;
   /** The sandbox's gateway: its nameserver. */
   nameserver: string;
-  /** PEM of the sandbox CA certificate (never the key), or undefined when there is none. */
-  caCertificatePem?: string;
 }
 
 /**
- * Create a sandbox's state directory: the writable tree owned by the sandbox's host uid, and its own
- * resolv.conf and trust bundle (system CAs + its CA) owned by root (readable, never writable).
+ * Create a sandbox's state directory: the writable tree owned by the sandbox's host uid, and its
+ * resolv.conf owned by root (readable, never writable). Done ahead of time for pooled networks.
  */
 export async function prepareJailFiles(paths: JailPaths, o: JailFilesOptions): Promise<void> {
   await mkdir(paths.root, { recursive: true, mode: 0o711 });
@@ -160,8 +159,19 @@ export async function prepareJailFiles(paths: JailPaths, o: JailFilesOptions): P
       mode: 0o644,
     },
   );
-  const ca = o.caCertificatePem ? `${o.caCertificatePem.trim()}\n` : '';
-  await writeFile(join(paths.etc, 'ca-certificates.crt'), `${systemBundle().trimEnd()}\n${ca}`, {
+}
+
+/** Where a sandbox's own trust bundle is kept on the host (present only when it has a CA). */
+export function trustBundlePath(paths: JailPaths): string {
+  return join(paths.etc, 'ca-certificates.crt');
+}
+
+/**
+ * Give the sandbox its own trust bundle: the system CAs plus its CA certificate (never the key).
+ * @example await writeTrustBundle(paths, session.ca.certificatePem);
+ */
+export async function writeTrustBundle(paths: JailPaths, caCertificatePem: string): Promise<void> {
+  await writeFile(trustBundlePath(paths), `${systemBundle().trimEnd()}\n${caCertificatePem.trim()}\n`, {
     mode: 0o644,
   });
 }
@@ -171,6 +181,8 @@ export interface JailSpec {
   paths: JailPaths;
   /** The shared /etc built by {@link buildEtcTemplate}. */
   etcTemplate: string;
+  /** Whether the sandbox has its own trust bundle (system CAs + its CA) to mount over the shared one. */
+  ownTrustBundle: boolean;
   hostUid: number;
   hostname: string;
   /** /run/netns/<name>. */
@@ -246,7 +258,7 @@ export function jailInvocation(spec: JailSpec): JailInvocation {
   ];
   b.push('--ro-bind', spec.etcTemplate, '/etc');
   b.push('--ro-bind', join(spec.paths.etc, 'resolv.conf'), '/etc/resolv.conf');
-  b.push('--ro-bind', join(spec.paths.etc, 'ca-certificates.crt'), SANDBOX_CA_BUNDLE);
+  if (spec.ownTrustBundle) b.push('--ro-bind', trustBundlePath(spec.paths), SANDBOX_CA_BUNDLE);
   b.push('--proc', '/proc', '--dev', '/dev', '--dir', '/run', '--dir', '/var');
   b.push('--bind', join(spec.paths.fsRoot, 'home', 'user'), SANDBOX_HOME);
   b.push('--bind', join(spec.paths.fsRoot, 'workspace'), '/workspace');

@@ -18,7 +18,9 @@ import type { SandboxEvent } from './events.js';
 import { Firewall } from './firewall.js';
 import type { HostEndpoint } from './firewall-rules.js';
 import { firewallKey, secureNetwork, type NetworkSettings } from './sandbox-network.js';
-import { buildEtcTemplate, jailPaths, prepareJailFiles } from './jail.js';
+import { buildEtcTemplate, jailPaths, prepareJailFiles, SANDBOX_HOSTNAME, writeTrustBundle } from './jail.js';
+import { netnsPath } from './netns.js';
+import { startZygote, type Zygote } from './zygote.js';
 import { checkTag, DEFAULT_TAG } from './names.js';
 import { assertPreflight, preflightProblems, type PreflightReport } from './preflight.js';
 import { reconcileTag, type ReconcileReport } from './reconcile.js';
@@ -91,6 +93,10 @@ export interface CreateSandboxOptions {
   envs?: Record<string, string>;
   metadata?: Record<string, string>;
   limits?: Partial<ResourceLimits>;
+}
+
+function sameLimits(a: ResourceLimits | undefined, b: ResourceLimits): boolean {
+  return a?.memoryBytes === b.memoryBytes && a.pids === b.pids && a.cpuMillicores === b.cpuMillicores;
 }
 
 function checkTimeout(ms: number): number {
@@ -192,11 +198,21 @@ export class SandboxManager {
       logger: o.logger ?? silentLogger,
       hooks: {
         prepare: async (net) => {
-          if (ref.manager && (!warmProxied || o.proxy)) {
-            await secureNetwork(firewall, net, warmPolicy, warmProxied, ref.manager.networkSettings);
+          const m = ref.manager;
+          if (!m) return;
+          await m.prepareState(net);
+          net.cgroup = await m.makeCgroup(net, m.defaultLimits);
+          if (!warmProxied || o.proxy) {
+            await secureNetwork(firewall, net, warmPolicy, warmProxied, m.networkSettings);
           }
+          if (!warmProxied) net.zygote = m.startZygoteFor(net);
         },
-        discard: (net) => firewall.remove(net.names),
+        discard: async (net) => {
+          net.zygote?.kill();
+          await net.cgroup?.remove();
+          await firewall.remove(net.names);
+          await rm(join(stateRoot, net.names.stateDir), { recursive: true, force: true });
+        },
       },
     });
     const manager = new SandboxManager(
@@ -246,7 +262,7 @@ export class SandboxManager {
           'needs the proxy; start the sandbox manager with a proxy, or use IP/CIDR rules only',
       );
     }
-    const limits: ResourceLimits = { ...DEFAULT_LIMITS, ...this.o.limits, ...opts.limits };
+    const limits: ResourceLimits = { ...this.defaultLimits, ...opts.limits };
     const pooled = this.warm.take();
     let net: PrebuiltNetwork | undefined = pooled;
     const undo: Array<() => Promise<unknown>> = [];
@@ -256,13 +272,11 @@ export class SandboxManager {
       const built = net;
       undo.push(() => destroyNetwork(built, this.pool));
       const { id, names, addresses } = built;
-      const hostUid = (this.o.uidBase ?? 1_200_000_000) + addresses.slot;
+      const hostUid = this.hostUid(built);
       step = 'cgroups';
-      const cgroup =
-        this.cgroups.version === 'none'
-          ? undefined
-          : await SandboxCgroup.create(this.cgroups, names.cgroupParent, id, limits);
+      const cgroup = built.cgroup ?? (await this.makeCgroup(built, limits));
       if (cgroup) undo.push(() => cgroup.remove());
+      if (cgroup && !sameLimits(cgroup.limits, limits)) await cgroup.setLimits(limits);
       step = 'proxy session';
       let session: ProxySessionLike | undefined;
       if (proxied && this.o.proxy) {
@@ -273,11 +287,8 @@ export class SandboxManager {
       step = 'files';
       const stateDir = join(this.stateRoot, names.stateDir);
       undo.push(() => rm(stateDir, { recursive: true, force: true }));
-      await prepareJailFiles(jailPaths(stateDir), {
-        hostUid,
-        nameserver: addresses.gatewayV4,
-        caCertificatePem: session?.ca.certificatePem,
-      });
+      if (!built.stateReady) await this.prepareState(built);
+      if (session) await writeTrustBundle(jailPaths(stateDir), session.ca.certificatePem);
       step = 'firewall';
       undo.push(() => this.firewall.remove(names));
       if (built.firewallKey !== firewallKey(policy, proxied)) {
@@ -301,6 +312,9 @@ export class SandboxManager {
         startedAt,
         endAt: new Date(startedAt.getTime() + timeoutMs),
         etcTemplate: this.etcTemplate,
+        ownTrustBundle: session !== undefined,
+        // The pooled jail was started without a trust bundle of its own: only usable when none is needed.
+        zygote: session === undefined ? built.zygote : (built.zygote?.kill(), undefined),
         control: { kill: (sid) => this.kill(sid), setTimeout: (sid, ms) => this.setTimeout(sid, ms) },
       });
       const live: Live = { sandbox, proxied };
@@ -322,6 +336,41 @@ export class SandboxManager {
       if (err instanceof InvalidArgumentError) throw err;
       throw new SandboxSetupError(step, err);
     }
+  }
+
+  /** The state directory of a network's sandbox-to-be (its uid and nameserver are known already). */
+  private async prepareState(net: PrebuiltNetwork): Promise<void> {
+    await prepareJailFiles(jailPaths(join(this.stateRoot, net.names.stateDir)), {
+      hostUid: this.hostUid(net),
+      nameserver: net.addresses.gatewayV4,
+    });
+    net.stateReady = true;
+  }
+
+  private get defaultLimits(): ResourceLimits {
+    return { ...DEFAULT_LIMITS, ...this.o.limits };
+  }
+
+  private makeCgroup(net: PrebuiltNetwork, limits: ResourceLimits): Promise<SandboxCgroup | undefined> {
+    if (this.cgroups.version === 'none') return Promise.resolve(undefined);
+    return SandboxCgroup.create(this.cgroups, net.names.cgroupParent, net.id, limits);
+  }
+
+  /** A jail for a pooled sandbox's first command, started now (see zygote.ts). */
+  private startZygoteFor(net: PrebuiltNetwork): Zygote {
+    return startZygote({
+      paths: jailPaths(join(this.stateRoot, net.names.stateDir)),
+      etcTemplate: this.etcTemplate,
+      ownTrustBundle: false,
+      hostUid: this.hostUid(net),
+      hostname: SANDBOX_HOSTNAME,
+      netnsPath: netnsPath(net.names),
+      cgroupProcs: net.cgroup?.procsFiles ?? [],
+    });
+  }
+
+  private hostUid(net: PrebuiltNetwork): number {
+    return (this.o.uidBase ?? 1_200_000_000) + net.addresses.slot;
   }
 
   /** What every sandbox's rules depend on besides its policy. */

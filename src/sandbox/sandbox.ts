@@ -13,6 +13,7 @@ import { baseEnv, jailPaths, SANDBOX_HOSTNAME, type JailPaths } from './jail.js'
 import type { SandboxNames } from './names.js';
 import { netnsPath } from './netns.js';
 import { SecretMasker } from './output-mask.js';
+import type { Zygote } from './zygote.js';
 
 /** Host objects of one sandbox. */
 export interface SandboxResources {
@@ -77,6 +78,10 @@ export interface SandboxParams {
   endAt: Date;
   /** The manager's shared /etc. */
   etcTemplate: string;
+  /** Whether {@link writeTrustBundle} gave the sandbox its own bundle. */
+  ownTrustBundle: boolean;
+  /** A jail already started for the first command (warm pool). */
+  zygote?: Zygote;
   control: SandboxControl;
 }
 
@@ -102,13 +107,20 @@ export class Sandbox {
     this.files = new SandboxFiles(this.paths.fsRoot, p.resources.hostUid);
     const maskPatterns = p.policy.json.env_security.mask_patterns;
     const sandboxEnv = { ...baseEnv(), ...p.envs };
+    let zygote = p.zygote;
     this.commands = new Commands({
       maskPatterns,
+      takeZygote: () => {
+        const z = zygote;
+        zygote = undefined;
+        return z;
+      },
       env: () => ({ ...sandboxEnv }),
       masker: (extra) => SecretMasker.fromEnv({ ...p.envs, ...extra }, maskPatterns),
       jailSpec: (argv, cwd, env) => ({
         paths: this.paths,
         etcTemplate: p.etcTemplate,
+        ownTrustBundle: p.ownTrustBundle,
         hostUid: p.resources.hostUid,
         hostname: SANDBOX_HOSTNAME,
         netnsPath: netnsPath(p.resources.names),

@@ -5,6 +5,8 @@
  */
 import type { Logger } from '../logger.js';
 import type { AddressPool, SandboxAddresses } from './address-pool.js';
+import type { SandboxCgroup } from './cgroups.js';
+import type { Zygote } from './zygote.js';
 import { newSandboxId, sandboxNames, type SandboxNames } from './names.js';
 import { createNetwork, deleteNetwork } from './netns.js';
 
@@ -18,6 +20,12 @@ export interface PrebuiltNetwork {
   addresses: SandboxAddresses;
   /** Set when the pool already installed a firewall: which policy's rules (see firewallKey). */
   firewallKey?: string;
+  /** Set when the pool already made the sandbox's state directory. */
+  stateReady?: boolean;
+  /** The sandbox's cgroups, when the pool made them (with the default limits). */
+  cgroup?: SandboxCgroup;
+  /** A jail waiting for the first command. */
+  zygote?: Zygote;
 }
 
 /** Work the pool does on each network before and after it is pooled. */
@@ -89,26 +97,33 @@ export class WarmPool {
 
   /** Build networks in the background until the pool is full. Returns the running fill. */
   fill(): Promise<void> {
-    this.filling ??= (async () => {
-      try {
-        while (!this.closed && this.ready.length < this.o.size) {
-          const net = await buildNetwork(this.o.tag, this.o.pool);
-          try {
-            await this.o.hooks?.prepare?.(net);
-          } catch (err) {
-            await this.discard(net);
-            throw err;
-          }
-          if (this.closed) await this.discard(net);
-          else this.ready.push(net);
-        }
-      } catch (err) {
-        this.o.logger.warn('warm pool: could not build a network', { error: (err as Error).message });
-      } finally {
-        this.filling = undefined;
-      }
-    })();
+    if (!this.filling) {
+      // Cleared only after it is stored: a fill that finds the pool full must not stay "running".
+      const run = this.build();
+      this.filling = run;
+      void run.finally(() => {
+        if (this.filling === run) this.filling = undefined;
+      });
+    }
     return this.filling;
+  }
+
+  private async build(): Promise<void> {
+    try {
+      while (!this.closed && this.ready.length < this.o.size) {
+        const net = await buildNetwork(this.o.tag, this.o.pool);
+        try {
+          await this.o.hooks?.prepare?.(net);
+        } catch (err) {
+          await this.discard(net);
+          throw err;
+        }
+        if (this.closed) await this.discard(net);
+        else this.ready.push(net);
+      }
+    } catch (err) {
+      this.o.logger.warn('warm pool: could not build a network', { error: (err as Error).message });
+    }
   }
 
   /** Stop filling and remove every pooled network. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxManager } from '../../../src/sandbox/sandbox-manager.js';
@@ -129,22 +129,49 @@ test('start-up reconciliation removes the leftovers of a crashed run with the sa
   }
 });
 
-test('the warm pool hands out pre-built networks and refills itself', async (t) => {
+test('the warm pool hands out pre-built sandboxes whose first command runs like any other', async (t) => {
   if (!requireRoot(t, 'sandboxes need root')) return;
   const { manager, events } = await testManager('twp', 26, { warmPoolSize: 2 });
   try {
     assert.equal(await manager.warmUp(), 2);
-    const a = await manager.create();
-    assert.equal(
-      events.find((e) => e.type === 'vm_created' && e.sandboxId === a.id && e.warm) !== undefined,
-      true,
-    );
-    assert.equal((await a.commands.run('echo warm')).stdout, 'warm\n');
-    assert.equal(await manager.warmUp(), 2);
+    assert.equal(await manager.warmUp(), 2, 'asking a full pool to fill must not wedge it');
+    for (let round = 0; round < 3; round++) {
+      const a = await manager.create({
+        envs: { ROUND: String(round), DB_PASSWORD: 'hunter2-secret' },
+        limits: { pids: 99 },
+      });
+      assert.ok(
+        events.some((e) => e.type === 'vm_created' && e.sandboxId === a.id && e.warm),
+        `round ${round} was warm`,
+      );
+      // The first command runs in the jail the pool started ahead of time: same env, cwd, stdin, limits.
+      const r = await a.commands.run(
+        'echo "$ROUND $DB_PASSWORD $HOME $SSL_CERT_FILE"; pwd; cat; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || true',
+        {
+          cwd: '/workspace',
+          stdin: 'in\n',
+        },
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(`^${round} \\*\\*\\*\\* /home/user /etc/ssl/certs/ca-certificates.crt\n/workspace\nin\n`),
+      );
+      assert.equal(a.info().limits.pids, 99);
+      const pidsDir = a.resources.cgroup?.dirs.pids;
+      if (pidsDir)
+        assert.equal(
+          readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim(),
+          '99',
+          'pooled cgroup got the new limit',
+        );
+      assert.equal((await a.commands.run('echo second')).stdout, 'second\n');
+      await a.kill();
+      assert.equal(await manager.warmUp(), 2);
+    }
   } finally {
     await manager.close();
   }
-  assert.deepEqual(await traces(manager), NOTHING, 'closing also removes the pooled networks');
+  assert.deepEqual(await traces(manager), NOTHING, 'closing also removes the pooled sandboxes');
 });
 
 test('a policy with domain rules needs the proxy: without one, create refuses and leaves nothing', async (t) => {
