@@ -233,3 +233,18 @@ test('removing a sandbox network leaves no namespace, link, chain or rule behind
   assert.equal((await listNetns()).filter((n) => n.startsWith(`declaw-${TAG}-`)).length, 0);
   assert.equal((await listLinks()).filter((l) => l.startsWith(`${TAG}h`)).length, 0);
 });
+
+test('1,000 network create/remove cycles leave no namespace, link, chain or rule behind', async (t) => {
+  if (!requireRoot(t, 'network namespaces and host firewall')) return;
+  const cycles = Number(process.env.DECLAW_NETWORK_CYCLES ?? 1000);
+  const started = performance.now();
+  for (let i = 0; i < cycles; i++) {
+    const b = await build(['203.0.113.0/24'], ['0.0.0.0/0'], { proxy: i % 2 === 0 });
+    await b.destroy();
+  }
+  assert.deepEqual(await countRules(tagChainPattern(TAG)), { chains: 0, rules: 0 });
+  assert.equal((await listNetns()).filter((n) => n.startsWith(`declaw-${TAG}-`)).length, 0);
+  assert.equal((await listLinks()).filter((l) => l.startsWith(`${TAG}h`)).length, 0);
+  assert.equal(pool.size, 0, 'every address block was given back');
+  t.diagnostic(`${cycles} cycles, ${((performance.now() - started) / cycles).toFixed(1)} ms each`);
+});
