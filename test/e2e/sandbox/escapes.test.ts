@@ -204,6 +204,26 @@ test('a memory bomb is killed at the memory limit', async (t) => {
   assert.equal((await sbx.commands.run('echo survived')).stdout, 'survived\n');
 });
 
+test('one sandbox cannot reach another, over IPv4 or IPv6', async (t) => {
+  if (!requireRoot(t, 'sandboxes need root')) return;
+  const other = await manager.create({ policy: {} });
+  try {
+    const server = await other.commands.start('python3 -m http.server 8000 --bind :: 2>/dev/null', {
+      timeoutMs: 60_000,
+    });
+    await other.commands.run(
+      'for i in $(seq 100); do (echo > /dev/tcp/127.0.0.1/8000) 2>/dev/null && exit 0; sleep 0.1; done; exit 1',
+    );
+    // The server is up (the loop above fails otherwise); only the other sandbox cannot reach it.
+    const net = other.info().network;
+    assert.match(await probe('tcp', net.address, 8000), /^fail/);
+    if (net.addressV6) assert.match(await probe('tcp', net.addressV6, 8000), /^fail/);
+    await server.kill();
+  } finally {
+    await other.kill();
+  }
+});
+
 test('nested namespaces and mounts are refused', async (t) => {
   if (!requireRoot(t, 'sandboxes need root')) return;
   const r = await attempt(
