@@ -14,7 +14,7 @@ import type { InjectionScorer } from './injection/types.js';
 import type { PiiScanner } from './pii/types.js';
 import type { PiiSession } from './pii/session.js';
 import { redactBody } from './pii/redact-body.js';
-import { rehydrateText, contextForContentType } from './pii/rehydrate.js';
+import { rehydrateBody } from './pii/rehydrator-stream.js';
 import { findInvisibleText } from './invisible/invisible-text.js';
 
 /** One thing a content stage did or saw. Types, counts, scores and rule indexes; never matched values. */
@@ -201,11 +201,11 @@ export class ContentPipeline {
     if (t.fired.length) findings.push({ stage: 'transform', rules: t.fired });
     output = t.output;
     if (p.pii.enabled && p.pii.rehydrate_response) {
-      const text = output.toString('utf8');
-      const restored = rehydrateText(text, this.engines.session, contextForContentType(ctx.contentType));
-      if (restored !== text) {
+      // Byte-exact and SSE-aware: invalid UTF-8 survives, event-stream JSON gets JSON-escaped values.
+      const restored = rehydrateBody(output, ctx.contentType, this.engines.session);
+      if (restored !== output) {
         findings.push({ stage: 'rehydrate', changed: true });
-        output = Buffer.from(restored, 'utf8');
+        output = restored;
       }
     }
     return { output, findings };
