@@ -5,6 +5,7 @@ import { registerScanCommand } from './commands/scan.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerProxyCommand } from './commands/proxy.js';
+import { registerServeCommand } from './commands/serve.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   registerDoctorCommand(program, io, setExit);
   registerRunCommand(program, io, setExit);
   registerProxyCommand(program, io, setExit);
+  registerServeCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
     return exitCode;

@@ -1,0 +1,160 @@
+/**
+ * The daemon's view of the audit log: what the API, the metrics and the SDK read. {@link AuditQuery}
+ * is the seam to the persistent audit store (src/audit, SQLite/PostgreSQL); {@link MemoryAuditLog}
+ * is the bounded in-memory implementation the daemon uses until that store is wired in, and in tests.
+ * Entries carry the hosted SDK's AuditEntry fields (timestamp, method, url, status_code,
+ * pii_redactions, injection_blocks, transformations_applied, direction) next to declaw's own.
+ */
+import type { AuditEvent } from '../audit/events.js';
+import type { AuditSink } from '../audit/sink.js';
+import type { SandboxEvent } from '../sandbox/events.js';
+
+/** Any event the daemon records: the proxy's and the sandbox runtime's. */
+export type DaemonEvent = AuditEvent | SandboxEvent;
+
+/** One audit entry as the API returns it (snake_case wire format). */
+export interface AuditEntryJSON {
+  id: number;
+  type: string;
+  sandbox_id: string;
+  timestamp: string;
+  host?: string;
+  method: string;
+  url: string;
+  status_code: number;
+  pii_redactions: number;
+  injection_blocks: number;
+  transformations_applied: number;
+  direction: string;
+  reason?: string;
+  rule?: string;
+  /** Event-specific fields without payloads (PII types and counts, signals, DNS name...). */
+  details: Record<string, unknown>;
+}
+
+/** A query over the audit log. Times are ISO 8601; `after` is the last id of the previous page. */
+export interface AuditFilter {
+  sandboxId?: string;
+  types?: readonly string[];
+  since?: string;
+  until?: string;
+  after?: number;
+  limit?: number;
+}
+
+/** One page of entries, oldest first. `nextCursor` is set when there may be more. */
+export interface AuditPage {
+  entries: AuditEntryJSON[];
+  nextCursor?: number;
+}
+
+/** What the daemon needs from an audit store. */
+export interface AuditQuery {
+  query(filter: AuditFilter): Promise<AuditPage>;
+}
+
+const SUMMARY_KEYS = new Set(['type', 'time', 'sandboxId', 'host', 'method', 'path', 'reason', 'rule']);
+
+function statusOf(e: DaemonEvent): number {
+  switch (e.type) {
+    case 'egress_blocked':
+      return 403;
+    case 'pii':
+      return e.action === 'block' ? 403 : 0;
+    case 'injection_detected':
+      return e.action === 'block' ? 403 : 0;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Flatten an event into an entry. The events never hold bodies, PII or secret values, so copying
+ * their remaining fields into `details` keeps that promise.
+ */
+export function toEntry(id: number, e: DaemonEvent): AuditEntryJSON {
+  const rec = e as unknown as Record<string, unknown>;
+  const details: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rec)) if (!SUMMARY_KEYS.has(k) && v !== undefined) details[k] = v;
+  const host = typeof rec.host === 'string' ? rec.host : e.type === 'dns_query' ? e.name : undefined;
+  const path = typeof rec.path === 'string' ? rec.path : '';
+  const direction =
+    typeof rec.direction === 'string'
+      ? rec.direction
+      : e.type === 'injection_detected' || e.type === 'secret_masked'
+        ? 'inbound'
+        : e.type === 'vm_created' || e.type === 'vm_killed' || e.type === 'dns_query'
+          ? ''
+          : 'outbound';
+  return {
+    id,
+    type: e.type,
+    sandbox_id: e.sandboxId,
+    timestamp: e.time,
+    host,
+    method: typeof rec.method === 'string' ? rec.method : '',
+    url: host ? `${host}${path}` : path,
+    status_code: statusOf(e),
+    pii_redactions: e.type === 'pii' && e.action === 'redact' ? e.types.reduce((n, t) => n + t.count, 0) : 0,
+    injection_blocks: e.type === 'injection_detected' && e.action === 'block' ? 1 : 0,
+    transformations_applied: e.type === 'transform_applied' ? e.rules.reduce((n, r) => n + r.count, 0) : 0,
+    direction,
+    reason: typeof rec.reason === 'string' ? rec.reason : undefined,
+    rule: typeof rec.rule === 'string' ? rec.rule : undefined,
+    details,
+  };
+}
+
+/**
+ * A bounded in-memory audit log (the oldest entries go first when full). It is an {@link AuditSink}
+ * for the proxy and takes the sandbox runtime's events through {@link record} too.
+ *
+ * @example
+ * const log = new MemoryAuditLog({ capacity: 100_000 });
+ * const proxy = new ProxyServer({ upstreamTrust, auditSink: log });
+ * const page = await log.query({ sandboxId: 'abc', types: ['egress_blocked'] });
+ */
+export class MemoryAuditLog implements AuditSink, AuditQuery {
+  private readonly entries: AuditEntryJSON[] = [];
+  private nextId = 1;
+  private readonly capacity: number;
+  private readonly listeners = new Set<(e: DaemonEvent, entry: AuditEntryJSON) => void>();
+
+  constructor(o: { capacity?: number } = {}) {
+    this.capacity = o.capacity ?? 100_000;
+  }
+
+  record(event: DaemonEvent): void {
+    const entry = toEntry(this.nextId++, event);
+    this.entries.push(entry);
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    for (const l of this.listeners) l(event, entry);
+  }
+
+  /** Be told of every event as it is recorded (metrics, live tail). Returns the unsubscribe function. */
+  subscribe(listener: (e: DaemonEvent, entry: AuditEntryJSON) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async query(f: AuditFilter): Promise<AuditPage> {
+    const limit = Math.max(1, Math.min(f.limit ?? 100, 1000));
+    const types = f.types && f.types.length > 0 ? new Set(f.types) : undefined;
+    const since = f.since ? Date.parse(f.since) : undefined;
+    const until = f.until ? Date.parse(f.until) : undefined;
+    const out: AuditEntryJSON[] = [];
+    for (const e of this.entries) {
+      if (f.after !== undefined && e.id <= f.after) continue;
+      if (f.sandboxId && e.sandbox_id !== f.sandboxId) continue;
+      if (types && !types.has(e.type)) continue;
+      const t = Date.parse(e.timestamp);
+      if (since !== undefined && t < since) continue;
+      if (until !== undefined && t > until) continue;
+      out.push(e);
+      if (out.length > limit) break;
+    }
+    const more = out.length > limit;
+    const entries = more ? out.slice(0, limit) : out;
+    return { entries, nextCursor: more ? entries[entries.length - 1]?.id : undefined };
+  }
+}
