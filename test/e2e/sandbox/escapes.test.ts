@@ -184,6 +184,8 @@ test('the CA private key is nowhere in the sandbox, and host processes are invis
 
 test('a fork bomb is stopped by the pids limit and the sandbox stays usable', async (t) => {
   if (!requireRoot(t, 'sandboxes need root')) return;
+  // Never set off a fork bomb that nothing would stop: without a pids limit this fails instead.
+  assert.ok(sbx.info().limits.enforced.pids, 'the host enforces no pids limit (see declaw doctor)');
   const bomb = await sbx.commands.start('bomb() { bomb | bomb & }; bomb; sleep 30', { timeoutMs: 20_000 });
   let peak = 0;
   for (let i = 0; i < 20; i++) {
@@ -198,6 +200,7 @@ test('a fork bomb is stopped by the pids limit and the sandbox stays usable', as
 
 test('a memory bomb is killed at the memory limit', async (t) => {
   if (!requireRoot(t, 'sandboxes need root')) return;
+  assert.ok(sbx.info().limits.enforced.memory, 'the host enforces no memory limit (see declaw doctor)');
   const r = await attempt('python3 -c "a = bytearray(400 * 1024 * 1024); print(len(a))"');
   assert.notEqual(r.exitCode, 0);
   assert.doesNotMatch(r.stdout, /419430400/);
