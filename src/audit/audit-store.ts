@@ -237,6 +237,11 @@ export class AuditStore implements AuditSink {
     })();
   }
 
+  /** The id of the newest written entry (0 when empty): a cursor to start a tail "from now". */
+  latestId(): Promise<number> {
+    return this.backend.maxId();
+  }
+
   /** Deletes the entries whose retention ended; the store's timer calls it periodically. */
   async purgeExpired(): Promise<number> {
     try {

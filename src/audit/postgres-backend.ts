@@ -96,7 +96,8 @@ export class PostgresAuditBackend implements AuditBackend {
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly table: string,
+    /** The table the entries are in. */
+    readonly table: string,
   ) {
     const unnest = COLUMNS.map((c, i) => `$${i + 2}::${ARRAY_TYPES[c]}`).join(', ');
     this.insertSql = `INSERT INTO ${table} (id, ${COLUMNS.join(', ')}) SELECT * FROM unnest($1::bigint[], ${unnest})`;
