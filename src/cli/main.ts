@@ -6,6 +6,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerProxyCommand } from './commands/proxy.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerAuditCommand } from './commands/audit.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   registerRunCommand(program, io, setExit);
   registerProxyCommand(program, io, setExit);
   registerServeCommand(program, io, setExit);
+  registerAuditCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
