@@ -87,6 +87,8 @@ async function startManager(
         stateRoot,
         ipv4Pool: pool,
         ipv6Pool: null,
+        // Host uids apart from the daemon's (which start at 1,200,000,000) and, very likely, other runs'.
+        uidBase: 1_250_000_000 + randomInt(0, 1_000_000) * 64,
         proxy,
         warmPoolSize: 0,
       });
