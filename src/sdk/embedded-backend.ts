@@ -8,6 +8,7 @@ import { ProxyServer } from '../proxy/proxy-server.js';
 import { UpstreamTrust } from '../proxy/tls/upstream-trust.js';
 import { SecurityPolicy } from '../policy/security-policy.js';
 import type { CommandHandle } from '../sandbox/commands.js';
+import type { CommandResult } from '../sandbox/errors.js';
 import { SandboxManager, type SandboxManagerOptions } from '../sandbox/sandbox-manager.js';
 import { MemoryAuditLog } from '../server/audit-log.js';
 import { settle } from '../server/routes/commands.js';
@@ -101,15 +102,13 @@ export class EmbeddedBackend implements SandboxBackend {
   }
 
   async list(): Promise<SandboxDescription[]> {
-    return this.manager
-      .list()
-      .map((i) => ({
-        sandboxId: i.sandboxId,
-        startedAt: i.startedAt,
-        endAt: i.endAt,
-        metadata: i.metadata,
-        envs: i.envs,
-      }));
+    return this.manager.list().map((i) => ({
+      sandboxId: i.sandboxId,
+      startedAt: i.startedAt,
+      endAt: i.endAt,
+      metadata: i.metadata,
+      envs: i.envs,
+    }));
   }
 
   async kill(id: string): Promise<boolean> {
@@ -121,11 +120,7 @@ export class EmbeddedBackend implements SandboxBackend {
     this.manager.setTimeout(id, timeoutMs);
   }
 
-  async run(
-    id: string,
-    cmd: string,
-    o: SdkRunOptions,
-  ): Promise<import('../sandbox/errors.js').CommandResult> {
+  async run(id: string, cmd: string, o: SdkRunOptions): Promise<CommandResult> {
     return settle(await this.manager.get(id).commands.start(cmd, { ...o, timeoutMs: o.timeoutMs ?? 60_000 }));
   }
 
@@ -143,7 +138,7 @@ export class EmbeddedBackend implements SandboxBackend {
     return this.handles.get(id)?.get(pid) ?? this.manager.get(id).commands.get(pid);
   }
 
-  async wait(id: string, pid: number): Promise<import('../sandbox/errors.js').CommandResult> {
+  async wait(id: string, pid: number): Promise<CommandResult> {
     return settle(this.handle(id, pid));
   }
 
