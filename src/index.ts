@@ -16,3 +16,8 @@ export {
   type ContentResult,
   type BodyContext,
 } from './content/content-pipeline.js';
+export * from './content/secrets/index.js';
+export * from './proxy/index.js';
+export * from './sandbox/index.js';
+export type { AuditSink } from './audit/sink.js';
+export type { AuditEvent } from './audit/events.js';
