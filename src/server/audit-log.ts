@@ -1,36 +1,21 @@
 /**
  * The daemon's view of the audit log: what the API, the metrics and the SDK read. {@link AuditQuery}
- * is the seam to the persistent audit store (src/audit, SQLite/PostgreSQL); {@link MemoryAuditLog}
- * is the bounded in-memory implementation the daemon uses until that store is wired in, and in tests.
+ * is the seam to the persistent audit store (src/audit, SQLite/PostgreSQL), which the daemon uses;
+ * {@link MemoryAuditLog} is a bounded in-memory one for the embedded SDK and tests.
  * Entries carry the hosted SDK's AuditEntry fields (timestamp, method, url, status_code,
  * pii_redactions, injection_blocks, transformations_applied, direction) next to declaw's own.
  */
 import type { AuditEvent } from '../audit/events.js';
+import { toAuditRow, type AuditEntry } from '../audit/entry.js';
+import type { StoredEvent } from '../audit/runtime-events.js';
 import type { AuditSink } from '../audit/sink.js';
 import type { SandboxEvent } from '../sandbox/events.js';
 
 /** Any event the daemon records: the proxy's and the sandbox runtime's. */
 export type DaemonEvent = AuditEvent | SandboxEvent;
 
-/** One audit entry as the API returns it (snake_case wire format). */
-export interface AuditEntryJSON {
-  id: number;
-  type: string;
-  sandbox_id: string;
-  timestamp: string;
-  host?: string;
-  method: string;
-  url: string;
-  status_code: number;
-  pii_redactions: number;
-  injection_blocks: number;
-  transformations_applied: number;
-  direction: string;
-  reason?: string;
-  rule?: string;
-  /** Event-specific fields without payloads (PII types and counts, signals, DNS name...). */
-  details: Record<string, unknown>;
-}
+/** One audit entry as the API returns it (snake_case wire format): the audit store's entry. */
+export type AuditEntryJSON = AuditEntry;
 
 /** A query over the audit log. Times are ISO 8601; `after` is the last id of the previous page. */
 export interface AuditFilter {
@@ -53,58 +38,6 @@ export interface AuditQuery {
   query(filter: AuditFilter): Promise<AuditPage>;
 }
 
-const SUMMARY_KEYS = new Set(['type', 'time', 'sandboxId', 'host', 'method', 'path', 'reason', 'rule']);
-
-function statusOf(e: DaemonEvent): number {
-  switch (e.type) {
-    case 'egress_blocked':
-      return 403;
-    case 'pii':
-      return e.action === 'block' ? 403 : 0;
-    case 'injection_detected':
-      return e.action === 'block' ? 403 : 0;
-    default:
-      return 0;
-  }
-}
-
-/**
- * Flatten an event into an entry. The events never hold bodies, PII or secret values, so copying
- * their remaining fields into `details` keeps that promise.
- */
-export function toEntry(id: number, e: DaemonEvent): AuditEntryJSON {
-  const rec = e as unknown as Record<string, unknown>;
-  const details: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rec)) if (!SUMMARY_KEYS.has(k) && v !== undefined) details[k] = v;
-  const host = typeof rec.host === 'string' ? rec.host : e.type === 'dns_query' ? e.name : undefined;
-  const path = typeof rec.path === 'string' ? rec.path : '';
-  const direction =
-    typeof rec.direction === 'string'
-      ? rec.direction
-      : e.type === 'injection_detected' || e.type === 'secret_masked'
-        ? 'inbound'
-        : e.type === 'vm_created' || e.type === 'vm_killed' || e.type === 'dns_query'
-          ? ''
-          : 'outbound';
-  return {
-    id,
-    type: e.type,
-    sandbox_id: e.sandboxId,
-    timestamp: e.time,
-    host,
-    method: typeof rec.method === 'string' ? rec.method : '',
-    url: host ? `${host}${path}` : path,
-    status_code: statusOf(e),
-    pii_redactions: e.type === 'pii' && e.action === 'redact' ? e.types.reduce((n, t) => n + t.count, 0) : 0,
-    injection_blocks: e.type === 'injection_detected' && e.action === 'block' ? 1 : 0,
-    transformations_applied: e.type === 'transform_applied' ? e.rules.reduce((n, r) => n + r.count, 0) : 0,
-    direction,
-    reason: typeof rec.reason === 'string' ? rec.reason : undefined,
-    rule: typeof rec.rule === 'string' ? rec.rule : undefined,
-    details,
-  };
-}
-
 /**
  * A bounded in-memory audit log (the oldest entries go first when full). It is an {@link AuditSink}
  * for the proxy and takes the sandbox runtime's events through {@link record} too.
@@ -125,7 +58,9 @@ export class MemoryAuditLog implements AuditSink, AuditQuery {
   }
 
   record(event: DaemonEvent): void {
-    const entry = toEntry(this.nextId++, event);
+    // The same allow-listed normalisation as the persistent store, so both answer alike.
+    const { ts: _ts, ...row } = toAuditRow(event as StoredEvent);
+    const entry: AuditEntryJSON = { id: this.nextId++, ...row };
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
     for (const l of this.listeners) l(event, entry);

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../logger.js';
 import { teeAuditSink } from '../audit/sink.js';
@@ -16,7 +15,9 @@ import type { DnsUpstream } from '../sandbox/dns/dns-upstream.js';
 import { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { ApiKeys } from './api-keys.js';
 import { ApiServer } from './api-server.js';
-import { MemoryAuditLog, type AuditQuery, type DaemonEvent } from './audit-log.js';
+import type { AuditQuery, DaemonEvent } from './audit-log.js';
+import { openAuditStore, defaultDataDir } from '../audit/open-store.js';
+import type { AuditStore } from '../audit/audit-store.js';
 import { DaemonMetrics } from './metrics.js';
 
 /** Default port of `declaw serve` (documented in docs/api.md). */
@@ -26,11 +27,7 @@ export const DEFAULT_API_HOST = '127.0.0.1';
 /** Where the daemon's sandboxes live (sandbox uids must be able to traverse every parent). */
 export const DAEMON_STATE_ROOT = '/var/lib/declaw/sandboxes';
 
-/** The user's state directory for declaw: $XDG_STATE_HOME/declaw, else ~/.local/state/declaw. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
-  return join(base, 'declaw');
-}
+export { defaultDataDir };
 
 /** Options of {@link Daemon.start}. */
 export interface DaemonOptions {
@@ -47,7 +44,7 @@ export interface DaemonOptions {
   ipv6Pool?: string | null;
   uidBase?: number;
   warmPoolSize?: number;
-  /** Audit store; default an in-memory log of the last 100,000 entries. */
+  /** Audit store; default {@link openAuditStore} in `dataDir` (or DECLAW_AUDIT_URL's PostgreSQL). */
   audit?: { sink: { record(e: DaemonEvent): void }; query: AuditQuery };
   logger?: Logger;
   /** Test worlds: upstream CAs, name resolution, DNS for sandboxes, ranges treated as public. */
@@ -96,6 +93,7 @@ export class Daemon {
     readonly api: ApiServer,
     readonly auditLog: AuditQuery,
     readonly metrics: DaemonMetrics,
+    private readonly closeAudit: () => Promise<void>,
   ) {}
 
   static async start(o: DaemonOptions = {}): Promise<Daemon> {
@@ -106,11 +104,19 @@ export class Daemon {
     const k = o.keys
       ? { keys: o.keys, keyFile: undefined, created: false }
       : await loadOrCreateKeys(dataDir, env);
-    const memory = o.audit ? undefined : new MemoryAuditLog();
-    const audit = o.audit ?? { sink: memory as MemoryAuditLog, query: memory as MemoryAuditLog };
+    // The persistent store (SQLite in the data directory, or PostgreSQL with DECLAW_AUDIT_URL) unless
+    // the caller brings its own.
+    const store = o.audit ? undefined : await openAuditStore({ dataDir, env, logger });
+    const audit = o.audit ?? { sink: store as AuditStore, query: store as AuditStore };
     const ref: { manager?: SandboxManager } = {};
     const metrics = new DaemonMetrics(() => ref.manager?.list().length ?? 0, { processMetrics: true });
     const record = (e: DaemonEvent) => {
+      // Tell the store the sandbox's AuditConfig before its first event, so its retention applies
+      // and runtime events (DNS) are dropped when the policy turned audit off.
+      if (e.type === 'vm_created' && store && ref.manager) {
+        const sbx = ref.manager.get(e.sandboxId);
+        store.configureSandbox(e.sandboxId, sbx.policy.json.audit);
+      }
       metrics.observe(e);
       audit.sink.record(e);
     };
@@ -158,10 +164,12 @@ export class Daemon {
         api,
         audit.query,
         metrics,
+        async () => store?.close(),
       );
     } catch (err) {
       await manager?.close();
       await proxy.close();
+      await store?.close();
       throw err;
     }
   }
@@ -171,5 +179,7 @@ export class Daemon {
     await this.api.close();
     await this.manager.close();
     await this.proxy.close();
+    // After the proxy and the sandboxes, so their last events are written.
+    await this.closeAudit();
   }
 }

@@ -127,7 +127,7 @@ test('audit queries filter by sandbox and type and page with a cursor', async ()
     ['vm_killed', 'egress_blocked'],
   );
   assert.equal(rest.entries[1]?.status_code, 403);
-  assert.equal(rest.entries[1]?.url, 'evil.example');
+  assert.equal(rest.entries[1]?.url, 'https://evil.example/');
   const blocked = (await (await call('/audit?type=egress_blocked')).json()) as { entries: unknown[] };
   assert.equal(blocked.entries.length, 1);
   assert.equal((await call('/audit?since=yesterday')).status, 400);
