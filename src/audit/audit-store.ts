@@ -16,6 +16,7 @@ import type { Writable } from 'node:stream';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { AuditWriteError } from '../errors.js';
 import type { AuditSink } from './sink.js';
 import type { AuditEvent } from './events.js';
 import type { AuditBackend } from './backend.js';
@@ -63,19 +64,6 @@ export interface AuditStoreStats {
   failed: number;
   queued: number;
   purged: number;
-}
-
-/** A batch the database refused: the events of the `flush()`/`append()` that rejects are not stored. */
-export class AuditWriteError extends Error {
-  readonly code = 'DECLAW_AUDIT_WRITE_FAILED';
-  constructor(cause: unknown) {
-    super(
-      `audit entries could not be written: ${cause instanceof Error ? cause.message : String(cause)}; ` +
-        'check that the audit database is reachable and its disk is not full',
-      { cause },
-    );
-    this.name = 'AuditWriteError';
-  }
 }
 
 interface Pending {
@@ -387,3 +375,5 @@ export class AuditStore implements AuditSink {
     this.waiters = still;
   }
 }
+
+export { AuditWriteError };

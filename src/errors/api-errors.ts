@@ -1,0 +1,54 @@
+/** Errors of the daemon's HTTP layer and of the audit store. */
+import { DeclawError, ErrorCode } from './base.js';
+
+/** Base class of errors raised by the daemon's HTTP layer itself. */
+export class ApiError extends DeclawError {}
+
+/** Missing or wrong API key. */
+export class UnauthorizedError extends ApiError {
+  constructor() {
+    super(
+      ErrorCode.UNAUTHORIZED,
+      'missing or wrong API key: send "Authorization: Bearer <key>" (or X-API-Key) with the key in DECLAW_API_KEY or the daemon\'s key file',
+    );
+  }
+}
+
+/** Unknown route. */
+export class RouteNotFoundError extends ApiError {
+  constructor(method: string, path: string) {
+    super(
+      ErrorCode.ROUTE_NOT_FOUND,
+      `no endpoint ${method} ${path}; see docs/api.md for the endpoints declaw serves`,
+    );
+  }
+}
+
+/** Known path, wrong method. */
+export class MethodNotAllowedError extends ApiError {
+  constructor(method: string, path: string) {
+    super(ErrorCode.METHOD_NOT_ALLOWED, `${path} does not accept ${method}; see docs/api.md`);
+  }
+}
+
+/** Body over the limit. */
+export class PayloadTooLargeError extends ApiError {
+  constructor(limit: number) {
+    super(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `request body larger than ${limit} bytes; send large files with PUT /sandboxes/:id/files/raw or raise the daemon's limit`,
+    );
+  }
+}
+
+/** A batch the audit database refused: the events of the `flush()`/`append()` that rejects are not stored. */
+export class AuditWriteError extends DeclawError {
+  constructor(cause: unknown) {
+    super(
+      ErrorCode.AUDIT_WRITE_FAILED,
+      `audit entries could not be written: ${cause instanceof Error ? cause.message : String(cause)}; ` +
+        'check that the audit database is reachable and its disk is not full',
+      { cause },
+    );
+  }
+}
