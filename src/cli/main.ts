@@ -7,6 +7,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerProxyCommand } from './commands/proxy.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   registerProxyCommand(program, io, setExit);
   registerServeCommand(program, io, setExit);
   registerAuditCommand(program, io, setExit);
+  registerDemoCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
     return exitCode;

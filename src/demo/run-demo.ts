@@ -56,6 +56,8 @@ export interface RunDemoOptions {
   /** Aborting stops the agent and tears everything down. */
   signal?: AbortSignal;
   stateRoot?: string;
+  /** Whether this process may build namespaces and sandboxes. Default: root on Linux. */
+  privileged?: boolean;
 }
 
 function processAlive(pid: number): boolean {
@@ -131,7 +133,8 @@ function parseSteps(stdout: string): AgentStep[] {
  * const claims = judgeClaims(evidence);
  */
 export async function runDemo(o: RunDemoOptions = {}): Promise<DemoEvidence> {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+  const privileged = o.privileged ?? (process.platform === 'linux' && process.getuid?.() === 0);
+  if (!privileged) {
     throw new PreflightFailedError([
       {
         check: 'root',
