@@ -5,6 +5,9 @@ import { runDemo } from '../../demo/run-demo.js';
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
 
+/** Exit status after Ctrl-C, as shells report a SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
 interface DemoCliOptions {
   json?: boolean;
 }
@@ -41,7 +44,13 @@ export function registerDemoCommand(program: Command, io: CliIO, setExit: (code:
         io.stdout(json ? renderJson(evidence, claims) : renderText(evidence, claims, { color }));
         setExit(claims.every((c) => c.held) ? 0 : 1);
       } catch (err) {
-        setExit(reportError(io, err, json));
+        if (abort.signal.aborted) {
+          // Interrupted (Ctrl-C): runDemo's finally already removed what it built.
+          io.stderr(
+            'declaw demo: interrupted; the namespace, sandbox and firewall rules it made are removed\n',
+          );
+          setExit(EXIT_INTERRUPTED);
+        } else setExit(reportError(io, err, json));
       } finally {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
