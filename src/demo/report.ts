@@ -33,6 +33,16 @@ export function wantColor(isTTY: boolean, env: NodeJS.ProcessEnv = process.env):
   return isTTY && !env.NO_COLOR;
 }
 
+/** The user message of a chat request, or undefined when the body is not one. */
+function promptOf(body: string): string | undefined {
+  try {
+    const content = (JSON.parse(body) as { messages?: Array<{ content?: unknown }> }).messages?.[0]?.content;
+    return typeof content === 'string' ? content : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function stepOf(e: DemoEvidence, name: string): AgentStep | undefined {
   return e.agent.steps.find((s) => s.step === name);
 }
@@ -76,10 +86,7 @@ export function renderText(e: DemoEvidence, claims: readonly Claim[], style: Sty
   const upstream = e.upstream.find((r) => r.path === '/v1/chat/completions');
   out.push(p.bold('1. The agent sends a customer record and its API key to api.openai.com'));
   row('agent sent', hlPii(String(chat?.sent ?? '(no chat step)')));
-  const sentContent = upstream
-    ? ((JSON.parse(upstream.body) as { messages?: Array<{ content?: string }> }).messages?.[0]?.content ??
-      upstream.body)
-    : '(nothing arrived)';
+  const sentContent = upstream ? (promptOf(upstream.body) ?? upstream.body) : '(nothing arrived)';
   row('upstream got', hlTok(hlPii(sentContent)));
   row('agent got back', hlPii(String(chat?.reply ?? '')));
   row(
@@ -116,6 +123,10 @@ export function renderText(e: DemoEvidence, claims: readonly Claim[], style: Sty
     out.push(
       `   ${c.held ? p.green('✓') : p.red('✗')} ${c.title}${c.failure ? `\n       ${p.red(c.failure)}` : ''}`,
     );
+  }
+  if (!ok && e.agent.exitCode !== 0) {
+    out.push(`   ${p.dim(`the agent exited with ${e.agent.exitCode}; its last error output:`)}`);
+    for (const l of e.agent.stderr.trimEnd().split('\n').slice(-8)) out.push(`     ${p.dim(hideKey(e, l))}`);
   }
   out.push('');
   out.push(

@@ -74,3 +74,15 @@ test('without root the demo refuses with the reason and how to run it, and build
   });
   assert.equal(existsSync(stateRoot), false, 'no state directory was made');
 });
+
+test('a failed run shows the agent error output, and a non-JSON upstream body is shown as it arrived', () => {
+  const e = evidence();
+  e.agent.exitCode = 1;
+  e.agent.stderr =
+    'Traceback (most recent call last):\nConnectionRefusedError: [Errno 111] Connection refused\n';
+  e.upstream[0]!.body = 'not json';
+  const out = renderText(e, judgeClaims(e), { color: false });
+  assert.match(out, /the agent exited with 1/);
+  assert.match(out, /ConnectionRefusedError/);
+  assert.match(out, /upstream got +not json/);
+});
