@@ -53,7 +53,12 @@ function claim(id: ClaimId, title: string, problems: string[], evidence: Record<
     : { id, title, held: false, failure: problems.join('; '), evidence };
 }
 
-/** A short fingerprint of the secret: enough to compare, never the value. */
+/**
+ * A short fingerprint of the secret: enough to recognise it, never the value.
+ *
+ * @example
+ * fingerprint('sk-demo-0123456789abcdefghij'); // 'sk-demo-…ij'
+ */
 export function fingerprint(secret: string): string {
   return secret.length <= 12 ? '****' : `${secret.slice(0, 8)}…${secret.slice(-2)}`;
 }

@@ -49,6 +49,9 @@ export interface DemoSubnet {
 /**
  * A free /30 in 10.213.0.0/16 (.1 the host end, .2 the fake LLM host), picked before the world is
  * built so the proxy can be told the one address it may reach.
+ *
+ * @example
+ * const { gateway, host } = await pickDemoSubnet(); // e.g. 10.213.22.253 and 10.213.22.254
  */
 export async function pickDemoSubnet(): Promise<DemoSubnet> {
   const used = await usedNetworks();

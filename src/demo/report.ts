@@ -28,7 +28,12 @@ function painter(style: Style) {
   };
 }
 
-/** Whether to colour: a terminal, and NO_COLOR unset or empty (https://no-color.org). */
+/**
+ * Whether to colour: a terminal, and NO_COLOR unset or empty (https://no-color.org).
+ *
+ * @example
+ * wantColor(io.isTTY); // false when piped or with NO_COLOR=1
+ */
 export function wantColor(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
   return isTTY && !env.NO_COLOR;
 }
