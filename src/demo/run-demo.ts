@@ -4,7 +4,7 @@
  * report.ts's. Everything built here is removed in `finally`, also when `signal` aborts (Ctrl-C).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditStore } from '../audit/audit-store.js';
 import type { AuditEntry } from '../audit/entry.js';
@@ -13,10 +13,8 @@ import { InvalidArgumentError, PreflightFailedError } from '../errors.js';
 import { mapResolver } from '../proxy/egress/resolver.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { UpstreamTrust } from '../proxy/tls/upstream-trust.js';
-import { detectCgroups } from '../sandbox/cgroups.js';
 import { mapDnsUpstream } from '../sandbox/dns/dns-upstream.js';
-import { Firewall } from '../sandbox/firewall.js';
-import { reconcileTag } from '../sandbox/reconcile.js';
+import { claimRunTag, sweepDeadRuns } from '../sandbox/run-owner.js';
 import { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { AGENT_PATH, AGENT_SCRIPT, DENIED_DOMAIN } from './agent-script.js';
 import { createDemoPki } from './demo-pki.js';
@@ -58,30 +56,6 @@ export interface RunDemoOptions {
   stateRoot?: string;
   /** Whether this process may build namespaces and sandboxes. Default: root on Linux. */
   privileged?: boolean;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Removes what demo runs killed with SIGKILL left behind: each run marks its tag with its pid. */
-async function sweepDeadRuns(stateRoot: string): Promise<void> {
-  const entries = await readdir(stateRoot).catch(() => [] as string[]);
-  const owners = entries.map((e) => /^\.owner-([a-z][a-z0-9]{0,3})$/.exec(e)).filter((m) => m !== null);
-  if (owners.length === 0) return;
-  const cgroups = await detectCgroups();
-  const firewall = new Firewall();
-  for (const m of owners) {
-    const pid = Number(await readFile(join(stateRoot, m[0]), 'utf8').catch(() => '0'));
-    if (pid > 0 && processAlive(pid)) continue;
-    await reconcileTag({ tag: m[1] as string, stateRoot, cgroups, firewall });
-    await rm(join(stateRoot, m[0]), { force: true });
-  }
 }
 
 async function startManager(
@@ -147,7 +121,6 @@ export async function runDemo(o: RunDemoOptions = {}): Promise<DemoEvidence> {
   const progress = o.onProgress ?? (() => {});
   const stateRoot = o.stateRoot ?? DEMO_STATE_ROOT;
   const tag = `d${randomBytes(2).toString('hex').slice(0, 3)}`;
-  const ownerFile = join(stateRoot, `.owner-${tag}`);
   const realKey = `sk-demo-${randomBytes(18).toString('base64url')}`;
   const policy = demoPolicy(realKey);
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -157,7 +130,7 @@ export async function runDemo(o: RunDemoOptions = {}): Promise<DemoEvidence> {
   try {
     await mkdir(stateRoot, { recursive: true, mode: 0o711 });
     await sweepDeadRuns(stateRoot);
-    await writeFile(ownerFile, String(process.pid));
+    const ownerFile = await claimRunTag(stateRoot, tag);
     cleanups.push(() => rm(ownerFile, { force: true }));
 
     progress('creating the offline world: demo CA, network namespace, fake api.openai.com');

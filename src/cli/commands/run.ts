@@ -1,6 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../errors.js';
 import { loadPolicyFile } from '../../policy/load.js';
@@ -9,9 +8,7 @@ import { ProxyServer } from '../../proxy/proxy-server.js';
 import { UpstreamTrust } from '../../proxy/tls/upstream-trust.js';
 import { CommandExitError, CommandTimeoutError } from '../../sandbox/errors.js';
 import { SandboxManager, type SandboxProxy } from '../../sandbox/sandbox-manager.js';
-import { reconcileTag } from '../../sandbox/reconcile.js';
-import { detectCgroups } from '../../sandbox/cgroups.js';
-import { Firewall } from '../../sandbox/firewall.js';
+import { claimRunTag, sweepDeadRuns } from '../../sandbox/run-owner.js';
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
 
@@ -40,38 +37,10 @@ function parseEnv(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Each `declaw run` uses its own tag, so concurrent runs never reconcile each other's sandboxes; an
  * owner file names the process, and a later run removes the leftovers of runs whose process is gone.
  */
-async function sweepDeadRuns(stateRoot: string): Promise<void> {
-  let entries: string[] = [];
-  try {
-    entries = await readdir(stateRoot);
-  } catch {
-    return;
-  }
-  const cgroups = await detectCgroups();
-  const firewall = new Firewall();
-  for (const e of entries) {
-    const m = /^\.owner-([a-z][a-z0-9]{0,3})$/.exec(e);
-    if (!m) continue;
-    const pid = Number(await readFile(join(stateRoot, e), 'utf8').catch(() => '0'));
-    if (pid > 0 && processAlive(pid)) continue;
-    await reconcileTag({ tag: m[1] as string, stateRoot, cgroups, firewall });
-    await rm(join(stateRoot, e), { force: true });
-  }
-}
-
 async function startManager(
   o: RunCliOptions,
   stateRoot: string,
@@ -126,7 +95,7 @@ export function registerRunCommand(program: Command, io: CliIO, setExit: (code: 
       let proxyServer: ProxyServer | undefined;
       const stateRoot = opts.stateRoot ?? RUN_STATE_ROOT;
       const tag = `r${randomBytes(2).toString('hex').slice(0, 3)}`;
-      const ownerFile = join(stateRoot, `.owner-${tag}`);
+      let ownerFile: string | undefined;
       const onSignal = () => void manager?.close();
       try {
         const timeoutS = opts.timeout === undefined ? 0 : Number(opts.timeout);
@@ -137,7 +106,7 @@ export function registerRunCommand(program: Command, io: CliIO, setExit: (code: 
         const policy = await loadPolicyFile(opts.policy);
         await mkdir(stateRoot, { recursive: true, mode: 0o711 });
         await sweepDeadRuns(stateRoot);
-        await writeFile(ownerFile, String(process.pid));
+        ownerFile = await claimRunTag(stateRoot, tag);
         let proxy: SandboxProxy | undefined;
         if (hasDomainRules(policy) || needsBodyInspection(policy)) {
           proxyServer = new ProxyServer({ upstreamTrust: await UpstreamTrust.load() });
@@ -174,7 +143,7 @@ export function registerRunCommand(program: Command, io: CliIO, setExit: (code: 
         process.removeListener('SIGTERM', onSignal);
         await manager?.close();
         await proxyServer?.close();
-        await rm(ownerFile, { force: true });
+        if (ownerFile) await rm(ownerFile, { force: true });
       }
     });
 }
