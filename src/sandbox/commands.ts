@@ -9,7 +9,12 @@ import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { posix } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { CommandExitError, CommandTimeoutError, SandboxNotFoundError, type CommandResult } from './errors.js';
+import {
+  CommandExitError,
+  CommandTimeoutError,
+  SandboxNotFoundError,
+  type CommandResult,
+} from '../errors.js';
 import { jailInvocation, SANDBOX_HOME, type JailSpec } from './jail.js';
 import { maskEnv } from '../content/secrets/env-mask.js';
 import type { MaskStream, SecretMasker } from './output-mask.js';

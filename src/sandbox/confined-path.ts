@@ -10,7 +10,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readlink, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { PathRefusedError, SandboxFileError } from './errors.js';
+import { PathRefusedError, SandboxFileError } from '../errors.js';
 import { SANDBOX_HOME, WRITABLE_ROOTS } from './jail.js';
 
 const MAX_SYMLINKS = 40;

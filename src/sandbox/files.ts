@@ -18,7 +18,7 @@ import {
 } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { posix } from 'node:path';
-import { PathRefusedError, SandboxFileError } from './errors.js';
+import { PathRefusedError, SandboxFileError } from '../errors.js';
 import { at, ConfinedResolver, fileError, isWritableRoot, sandboxPath } from './confined-path.js';
 
 /** What the files API reports about an entry. */

@@ -23,7 +23,7 @@ export {
   SandboxSetupError,
   type CommandResult,
   type PreflightProblem,
-} from './errors.js';
+} from '../errors.js';
 export { runPreflight, assertPreflight, type PreflightReport, type PreflightCheck } from './preflight.js';
 export { DnsResponder, type DnsQueryEvent, type DnsResponderOptions } from './dns/dns-responder.js';
 export { DnsPolicy, type DnsDecision } from './dns/dns-policy.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { CONTROLLERS, detectCgroups, type CgroupLayout } from './cgroups.js';
-import { PreflightFailedError, type PreflightProblem } from './errors.js';
+import { PreflightFailedError, type PreflightProblem } from '../errors.js';
 import { runHostTool } from './host-exec.js';
 
 /** The outcome of one check. `required: false` checks only warn (cgroups, IPv6 forwarding). */

@@ -13,7 +13,7 @@ import { AddressPool } from './address-pool.js';
 import { SandboxCgroup, type CgroupLayout, type ResourceLimits } from './cgroups.js';
 import { DnsResponder } from './dns/dns-responder.js';
 import { systemDnsUpstream } from './dns/dns-upstream.js';
-import { PreflightFailedError, SandboxNotFoundError, SandboxSetupError } from './errors.js';
+import { PreflightFailedError, SandboxNotFoundError, SandboxSetupError } from '../errors.js';
 import type { SandboxEvent } from './events.js';
 import { Firewall } from './firewall.js';
 import type { HostEndpoint } from './firewall-rules.js';

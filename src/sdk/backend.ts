@@ -3,7 +3,7 @@
  * ({@link RemoteBackend}) or the sandbox runtime in this process ({@link EmbeddedBackend}). Both give
  * the same shapes and the same errors.
  */
-import type { CommandResult } from '../sandbox/errors.js';
+import type { CommandResult } from '../errors.js';
 import type { AuditEntryJSON, AuditPage } from '../server/audit-log.js';
 
 /** A sandbox as the SDK describes it. */

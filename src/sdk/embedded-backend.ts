@@ -8,7 +8,7 @@ import { ProxyServer } from '../proxy/proxy-server.js';
 import { UpstreamTrust } from '../proxy/tls/upstream-trust.js';
 import { SecurityPolicy } from '../policy/security-policy.js';
 import type { CommandHandle } from '../sandbox/commands.js';
-import type { CommandResult } from '../sandbox/errors.js';
+import type { CommandResult } from '../errors.js';
 import { SandboxManager, type SandboxManagerOptions } from '../sandbox/sandbox-manager.js';
 import { MemoryAuditLog } from '../server/audit-log.js';
 import { settle } from '../server/routes/commands.js';

@@ -35,6 +35,6 @@ export {
   CommandTimeoutError,
   SandboxNotFoundError,
   type CommandResult,
-} from '../sandbox/errors.js';
+} from '../errors.js';
 /** Every IPv4 destination (seed 000's ALL_TRAFFIC). */
 export const ALL_TRAFFIC = '0.0.0.0/0';

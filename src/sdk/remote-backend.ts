@@ -9,7 +9,7 @@ import {
   type ErrorCodeValue,
   type PolicyIssue,
 } from '../errors.js';
-import { SandboxNotFoundError, type CommandResult } from '../sandbox/errors.js';
+import { SandboxNotFoundError, type CommandResult } from '../errors.js';
 import type {
   AuditPage,
   SandboxBackend,

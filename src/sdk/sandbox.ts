@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { SecurityPolicy, type SecurityPolicyInput } from '../policy/security-policy.js';
-import { CommandExitError, CommandTimeoutError, type CommandResult } from '../sandbox/errors.js';
+import { CommandExitError, CommandTimeoutError, type CommandResult } from '../errors.js';
 import type {
   AuditPage,
   SandboxBackend,

@@ -6,7 +6,7 @@ import { loadPolicyFile } from '../../policy/load.js';
 import { hasDomainRules, needsBodyInspection } from '../../policy/derived.js';
 import { ProxyServer } from '../../proxy/proxy-server.js';
 import { UpstreamTrust } from '../../proxy/tls/upstream-trust.js';
-import { CommandExitError, CommandTimeoutError } from '../../sandbox/errors.js';
+import { CommandExitError, CommandTimeoutError } from '../../errors.js';
 import { SandboxManager, type SandboxProxy } from '../../sandbox/sandbox-manager.js';
 import { claimRunTag, sweepDeadRuns } from '../../sandbox/run-owner.js';
 import type { CliIO } from '../io.js';

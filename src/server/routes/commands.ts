@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { NotSupportedError } from '../../errors.js';
-import { CommandExitError, CommandTimeoutError, type CommandResult } from '../../sandbox/errors.js';
+import { CommandExitError, CommandTimeoutError, type CommandResult } from '../../errors.js';
 import type { CommandHandle, RunOptions } from '../../sandbox/commands.js';
-import { SandboxNotFoundError } from '../../sandbox/errors.js';
+import { SandboxNotFoundError } from '../../errors.js';
 import { openSse, readJson, sendJson } from '../http-io.js';
 import type { Router } from '../router.js';
 import { runCommandBody, stdinBody, stdioStartBody, type RunCommandBody } from '../schemas.js';

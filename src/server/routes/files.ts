@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, NotSupportedError } from '../../errors.js';
 import type { EntryInfo } from '../../sandbox/files.js';
-import { SandboxNotFoundError } from '../../sandbox/errors.js';
+import { SandboxNotFoundError } from '../../errors.js';
 import { readBody, readJson, sendBytes, sendJson } from '../http-io.js';
 import type { RouteContext, Router } from '../router.js';
 import { batchWriteBody, pathBody, renameBody, writeFileBody } from '../schemas.js';

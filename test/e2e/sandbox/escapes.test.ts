@@ -13,7 +13,7 @@ import { mapDnsUpstream, type DnsUpstream } from '../../../src/sandbox/dns/dns-u
 import { countRules, sandboxChainPattern } from '../../../src/sandbox/firewall.js';
 import type { SandboxManager } from '../../../src/sandbox/sandbox-manager.js';
 import type { Sandbox } from '../../../src/sandbox/sandbox.js';
-import { PathRefusedError } from '../../../src/sandbox/errors.js';
+import { PathRefusedError } from '../../../src/errors.js';
 import { requireRoot } from '../../helpers/root.js';
 import { testManager } from '../../unit/sandbox/helpers/manager.js';
 import { createTestInternet, PROBE, type TestInternet } from '../../unit/sandbox/helpers/test-internet.js';

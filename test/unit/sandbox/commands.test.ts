@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SandboxManager } from '../../../src/sandbox/sandbox-manager.js';
 import type { Sandbox } from '../../../src/sandbox/sandbox.js';
-import { CommandExitError, CommandTimeoutError } from '../../../src/sandbox/errors.js';
+import { CommandExitError, CommandTimeoutError } from '../../../src/errors.js';
 import { requireRoot } from '../../helpers/root.js';
 import { testManager } from './helpers/manager.js';
 

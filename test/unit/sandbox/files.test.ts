@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { SandboxFiles, type FilesystemEvent } from '../../../src/sandbox/files.js';
-import { PathRefusedError, SandboxFileError } from '../../../src/sandbox/errors.js';
+import { PathRefusedError, SandboxFileError } from '../../../src/errors.js';
 import { requireRoot } from '../../helpers/root.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -7,7 +7,7 @@ import { SandboxManager } from '../../../src/sandbox/sandbox-manager.js';
 import { countRules, tagChainPattern } from '../../../src/sandbox/firewall.js';
 import { listLinks, listNetns } from '../../../src/sandbox/netns.js';
 import { listCgroupChildren } from '../../../src/sandbox/cgroups.js';
-import { PreflightFailedError, SandboxNotFoundError } from '../../../src/sandbox/errors.js';
+import { PreflightFailedError, SandboxNotFoundError } from '../../../src/errors.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import type { VmKilledEvent } from '../../../src/sandbox/events.js';
 import { requireRoot } from '../../helpers/root.js';

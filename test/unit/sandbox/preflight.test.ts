@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectCgroups } from '../../../src/sandbox/cgroups.js';
 import { preflightProblems, runPreflight, type PreflightReport } from '../../../src/sandbox/preflight.js';
-import { PreflightFailedError } from '../../../src/sandbox/errors.js';
+import { PreflightFailedError } from '../../../src/errors.js';
 import { formatPreflight } from '../../../src/cli/commands/doctor.js';
 import { runCli } from '../../helpers/cli.js';
 import { requireRoot } from '../../helpers/root.js';

@@ -9,7 +9,7 @@ import { ApiServer } from '../../../src/server/api-server.js';
 import { MemoryAuditLog } from '../../../src/server/audit-log.js';
 import { statusFor } from '../../../src/server/errors.js';
 import { DaemonMetrics } from '../../../src/server/metrics.js';
-import { SandboxNotFoundError, SandboxFileError, PathRefusedError } from '../../../src/sandbox/errors.js';
+import { SandboxNotFoundError, SandboxFileError, PathRefusedError } from '../../../src/errors.js';
 import { PolicyInvalidError, NotSupportedError } from '../../../src/errors.js';
 import type { SandboxRuntime } from '../../../src/server/server-state.js';
 
