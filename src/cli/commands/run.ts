@@ -1,30 +1,33 @@
-import { randomBytes, randomInt } from 'node:crypto';
-import { rm, mkdir } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../errors.js';
 import { loadPolicyFile } from '../../policy/load.js';
-import { hasDomainRules, needsBodyInspection } from '../../policy/derived.js';
-import { ProxyServer } from '../../proxy/proxy-server.js';
-import { UpstreamTrust } from '../../proxy/tls/upstream-trust.js';
-import { CommandExitError, CommandTimeoutError } from '../../errors.js';
-import { SandboxManager, type SandboxProxy } from '../../sandbox/sandbox-manager.js';
-import { claimRunTag, sweepDeadRuns } from '../../sandbox/run-owner.js';
+import { wantColor } from '../../demo/report.js';
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
+import { runInSandbox, RUN_STATE_ROOT, type RunTestOnly } from '../run-in-sandbox.js';
+import { parseSecretFlag, withSecrets } from '../run-secret.js';
+import { renderSummaryJson, renderSummaryText } from '../run-summary-render.js';
 
-/** Exit status when the command hit --timeout (as timeout(1) does). */
-export const EXIT_TIMEOUT = 124;
-/** Where `declaw run` keeps its sandboxes (apart from the daemon's). */
-export const RUN_STATE_ROOT = '/var/lib/declaw/run';
+export { EXIT_TIMEOUT, RUN_STATE_ROOT } from '../run-in-sandbox.js';
 
 interface RunCliOptions {
   policy: string;
   timeout?: string;
   env: string[];
+  secret: string[];
+  json?: boolean;
+  summary?: string;
   cwd?: string;
   stdin?: boolean;
   ipv4Pool?: string;
   stateRoot?: string;
+}
+
+/** In-process hooks for tests: a loopback internet, the environment that decides colours. */
+export interface RunCommandHooks {
+  testOnly?: RunTestOnly;
+  env?: NodeJS.ProcessEnv;
 }
 
 function parseEnv(list: readonly string[]): Record<string, string> {
@@ -37,113 +40,93 @@ function parseEnv(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-/**
- * Each `declaw run` uses its own tag, so concurrent runs never reconcile each other's sandboxes; an
- * owner file names the process, and a later run removes the leftovers of runs whose process is gone.
- */
-async function startManager(
-  o: RunCliOptions,
-  stateRoot: string,
-  tag: string,
-  proxy?: SandboxProxy,
-): Promise<SandboxManager> {
-  // A private /24 for this run; another range is tried when the host (or another run) uses it.
-  for (let attempt = 0; ; attempt++) {
-    const pool = o.ipv4Pool ?? `10.214.${randomInt(0, 256)}.0/28`;
-    try {
-      return await SandboxManager.start({
-        tag,
-        stateRoot,
-        ipv4Pool: pool,
-        ipv6Pool: null,
-        // Host uids apart from the daemon's (which start at 1,200,000,000) and, very likely, other runs'.
-        uidBase: 1_250_000_000 + randomInt(0, 1_000_000) * 64,
-        proxy,
-        warmPoolSize: 0,
-      });
-    } catch (err) {
-      const overlap = err instanceof InvalidArgumentError && /overlaps/.test(err.message);
-      if (!overlap || o.ipv4Pool || attempt >= 8) throw err;
-    }
-  }
-}
+const repeatable = (v: string, acc: string[]) => [...acc, v];
 
 /**
- * `declaw run --policy FILE [--timeout S] [--env K=V] [--cwd DIR] [--stdin] -- cmd args...`: run one
- * command in a fresh sandbox under the policy, stream its output, exit with its exit code, and remove
- * the sandbox with every trace of it.
+ * `declaw run --policy FILE [--timeout S] [--env K=V] [--secret K=V@host[,host2]] [--json]
+ * [--summary FILE] [--cwd DIR] [--stdin] -- cmd args...`: run one command in a fresh sandbox under
+ * the policy, stream its output, print a summary of what was allowed, blocked and redacted on stderr
+ * (or as JSON), exit with the command's exit code, and remove the sandbox with every trace of it.
+ *
+ * @example
+ * registerRunCommand(program, io, setExit); // then: sudo declaw run --policy p.yaml -- curl https://pypi.org
  */
-export function registerRunCommand(program: Command, io: CliIO, setExit: (code: number) => void): void {
+export function registerRunCommand(
+  program: Command,
+  io: CliIO,
+  setExit: (code: number) => void,
+  hooks: RunCommandHooks = {},
+): void {
   program
     .command('run')
     .description('run one command in a fresh sandbox with a policy; exits with its exit code')
     .requiredOption('--policy <file>', 'policy file, YAML or JSON')
     .option('--timeout <seconds>', 'kill the command (and everything it started) after this many seconds')
+    .option('--env <NAME=value>', 'environment variable for the command (repeatable)', repeatable, [])
     .option(
-      '--env <NAME=value>',
-      'environment variable for the command (repeatable)',
-      (v: string, acc: string[]) => [...acc, v],
+      '--secret <NAME=value@host[,host2]>',
+      'secure env var: the command sees a placeholder, the proxy sends the value only to these hosts (repeatable)',
+      repeatable,
       [],
     )
+    .option('--json', 'print the summary as one JSON object (on stderr, or into --summary FILE)')
+    .option('--summary <file>', 'write the JSON summary to this file instead of stderr')
     .option('--cwd <dir>', 'working directory inside the sandbox', '/home/user')
     .option('--stdin', 'pass standard input to the command')
     .option('--ipv4-pool <cidr>', 'address range for the sandbox (default: a free /28 in 10.214.0.0/16)')
     .option('--state-root <dir>', 'where sandbox files live', RUN_STATE_ROOT)
     .argument('<command...>', 'the command and its arguments (after --)')
     .action(async (argv: string[], opts: RunCliOptions) => {
-      let manager: SandboxManager | undefined;
-      let proxyServer: ProxyServer | undefined;
-      const stateRoot = opts.stateRoot ?? RUN_STATE_ROOT;
-      const tag = `r${randomBytes(2).toString('hex').slice(0, 3)}`;
-      let ownerFile: string | undefined;
-      const onSignal = () => void manager?.close();
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
       try {
         const timeoutS = opts.timeout === undefined ? 0 : Number(opts.timeout);
         if (!Number.isFinite(timeoutS) || timeoutS < 0) {
           throw new InvalidArgumentError('--timeout', `must be a number of seconds, not "${opts.timeout}"`);
         }
         const envs = parseEnv(opts.env);
-        const policy = await loadPolicyFile(opts.policy);
-        await mkdir(stateRoot, { recursive: true, mode: 0o711 });
-        await sweepDeadRuns(stateRoot);
-        ownerFile = await claimRunTag(stateRoot, tag);
-        let proxy: SandboxProxy | undefined;
-        if (hasDomainRules(policy) || needsBodyInspection(policy)) {
-          proxyServer = new ProxyServer({ upstreamTrust: await UpstreamTrust.load() });
-          const { port } = await proxyServer.listenTransparent({ host: '127.0.0.1', port: 0 });
-          proxy = { endpoint: { host: '127.0.0.1', port }, sessions: proxyServer.sessions };
+        const secrets = opts.secret.map(parseSecretFlag);
+        for (const s of secrets) {
+          if (s.key in envs) {
+            throw new InvalidArgumentError(
+              '--secret',
+              `${s.key} is also given with --env; give a variable once (--secret keeps its value out of the sandbox)`,
+            );
+          }
         }
-        manager = await startManager(opts, stateRoot, tag, proxy);
+        const policy = withSecrets(await loadPolicyFile(opts.policy), secrets);
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
-        const lifetimeMs = Math.min(24 * 3_600_000, Math.max(60_000, (timeoutS + 60) * 1000));
-        const sandbox = await manager.create({ policy, envs, timeoutMs: lifetimeMs });
-        let stdin: Buffer | undefined;
-        if (opts.stdin) stdin = await io.readStdin();
-        try {
-          await sandbox.commands.exec(argv, {
-            cwd: opts.cwd,
-            stdin,
-            timeoutMs: timeoutS * 1000,
-            onStdout: (d) => io.stdout(d),
-            onStderr: (d) => io.stderr(d),
-          });
-          setExit(0);
-        } catch (err) {
-          if (err instanceof CommandTimeoutError) {
-            io.stderr(`declaw run: the command ran longer than ${timeoutS} s and was killed\n`);
-            setExit(EXIT_TIMEOUT);
-          } else if (err instanceof CommandExitError) setExit(err.result.exitCode);
-          else throw err;
+        const outcome = await runInSandbox({
+          policy,
+          argv,
+          envs,
+          cwd: opts.cwd,
+          timeoutS,
+          ...(opts.stdin ? { stdin: await io.readStdin() } : {}),
+          stdout: (d) => io.stdout(d),
+          stderr: (d) => io.stderr(d),
+          ...(opts.ipv4Pool ? { ipv4Pool: opts.ipv4Pool } : {}),
+          ...(opts.stateRoot ? { stateRoot: opts.stateRoot } : {}),
+          signal: abort.signal,
+          ...(hooks.testOnly ? { testOnly: hooks.testOnly } : {}),
+        });
+        if (outcome.timedOut) {
+          io.stderr(`declaw run: the command ran longer than ${timeoutS} s and was killed\n`);
         }
+        const json = renderSummaryJson(outcome.summary);
+        if (opts.summary !== undefined) await writeFile(opts.summary, json, { mode: 0o644 });
+        else if (opts.json) io.stderr(json);
+        if (!opts.json) {
+          const color = wantColor(io.isTTY, hooks.env ?? process.env);
+          io.stderr(renderSummaryText(outcome.summary, { color }));
+        }
+        setExit(outcome.exitCode);
       } catch (err) {
         setExit(reportError(io, err, false));
       } finally {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
-        await manager?.close();
-        await proxyServer?.close();
-        if (ownerFile) await rm(ownerFile, { force: true });
       }
     });
 }
