@@ -8,6 +8,7 @@ import { registerProxyCommand } from './commands/proxy.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerCaCommand } from './commands/ca.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
@@ -31,6 +32,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   registerServeCommand(program, io, setExit);
   registerAuditCommand(program, io, setExit);
   registerDemoCommand(program, io, setExit);
+  registerCaCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
