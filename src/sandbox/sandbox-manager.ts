@@ -239,6 +239,7 @@ export class SandboxManager {
         endAt: new Date(startedAt.getTime() + timeoutMs),
         etcTemplate: this.etcTemplate,
         ownTrustBundle: session !== undefined,
+        caCertificatePem: session?.ca.certificatePem,
         // The pooled jail was started without a trust bundle of its own: only usable when none is needed.
         zygote: session === undefined ? built.zygote : (built.zygote?.kill(), undefined),
         control: { kill: (sid) => this.kill(sid), setTimeout: (sid, ms) => this.setTimeout(sid, ms) },

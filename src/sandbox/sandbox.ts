@@ -80,6 +80,8 @@ export interface SandboxParams {
   etcTemplate: string;
   /** Whether {@link writeTrustBundle} gave the sandbox its own bundle. */
   ownTrustBundle: boolean;
+  /** The PEM certificate of the sandbox's own CA (never its key), when its TLS is intercepted. */
+  caCertificatePem?: string;
   /** A jail already started for the first command (warm pool). */
   zygote?: Zygote;
   control: SandboxControl;
@@ -139,6 +141,11 @@ export class Sandbox {
 
   get policy(): SecurityPolicy {
     return this.p.policy;
+  }
+
+  /** The PEM certificate of this sandbox's CA (the key stays in the proxy), or undefined without a proxy session. */
+  get caCertificatePem(): string | undefined {
+    return this.p.caCertificatePem;
   }
 
   /** Description of the sandbox, with secrets masked. */

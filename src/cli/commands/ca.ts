@@ -84,6 +84,10 @@ async function fromDaemon(id: string, apiUrl: string, apiKey: string | undefined
   }
   if (res.status === 404 && body.code === 'DECLAW_SANDBOX_NOT_FOUND')
     throw new SandboxNotFoundError('sandbox', id);
+  if (res.status === 501 && body.code === 'DECLAW_NOT_SUPPORTED' && body.message) {
+    // The daemon has the endpoint, and says why this sandbox has no CA (no interception).
+    throw new InvalidArgumentError('--sandbox', body.message);
+  }
   if (res.status === 404 || res.status === 405 || res.status === 501) {
     throw new InvalidArgumentError(
       '--sandbox',

@@ -181,6 +181,19 @@ export function sandboxRoutes(router: Router, state: ServerState): void {
     sendJson(res, 200, { killed: await killing });
   });
 
+  // The sandbox CA's certificate (never a key), for clients that talk to the sandbox's intercepted hosts
+  // from outside, and for `declaw ca --sandbox ID`.
+  router.add('GET', '/sandboxes/:id/ca', ({ res, params }) => {
+    const sbx = state.runtime.get(params.id as string);
+    if (!sbx.caCertificatePem) {
+      throw new NotSupportedError(
+        `a CA for sandbox ${sbx.id}`,
+        'its policy reads no bodies, so its TLS is never intercepted and it has no CA of its own',
+      );
+    }
+    sendJson(res, 200, { sandbox_id: sbx.id, certificate_pem: sbx.caCertificatePem });
+  });
+
   router.add('GET', '/sandboxes/:id/status', ({ res, params }) => {
     let running = true;
     try {

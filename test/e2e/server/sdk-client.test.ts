@@ -22,6 +22,7 @@ import {
 import { requireRoot } from '../../helpers/root.js';
 import type { Daemon } from '../../../src/server/daemon.js';
 import { startTestDaemon } from './daemon-fixture.js';
+import { runCli } from '../../helpers/cli.js';
 
 const isRoot = process.getuid?.() === 0;
 let daemon: Daemon;
@@ -201,4 +202,27 @@ test('hosted-only features answer 501 with a message saying they are not part of
     (e: unknown) =>
       /HTTP 501: template "python-data-science" is not part of declaw/.test((e as Error).message),
   );
+});
+
+test('declaw ca --sandbox prints the CA certificate the sandbox trusts, never a key', async (t) => {
+  if (!requireRoot(t, 'sandboxes need namespaces')) return;
+  const sbx = await Sandbox.create({ security: policy(), timeout: 120 });
+  try {
+    const r = await runCli(['ca', '--sandbox', sbx.sandboxId, '--api-url', daemon.url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^-----BEGIN CERTIFICATE-----/);
+    assert.doesNotMatch(r.stdout, /PRIVATE KEY/);
+    const bundle = await sbx.commands.run('cat /etc/ssl/certs/ca-certificates.crt');
+    assert.ok(bundle.stdout.includes(r.stdout.trim()), 'the sandbox trust bundle holds the same certificate');
+  } finally {
+    await sbx.kill();
+  }
+  const plain = await Sandbox.create({ timeout: 120 });
+  try {
+    const r = await runCli(['ca', '--sandbox', plain.sandboxId, '--api-url', daemon.url]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /never intercepted/);
+  } finally {
+    await plain.kill();
+  }
 });
