@@ -5,6 +5,7 @@
  * including daemons the command started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { posix } from 'node:path';
@@ -77,6 +78,37 @@ export interface CommandContext {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** Every descendant of `pid` (children first), read from /proc; empty when it has none or is gone. */
+function descendantPids(pid: number): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0 && out.length < 4096) {
+    const p = queue.shift() as number;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const c of children.split(' ')) {
+        const n = Number(c);
+        if (Number.isInteger(n) && n > 0) {
+          out.push(n);
+          queue.push(n);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Output kept per stream; beyond it the result says it was truncated. */
 const MAX_OUTPUT_CHARS = 16 * 1024 * 1024;
 
@@ -177,9 +209,21 @@ class Running implements CommandHandle {
   }
 
   terminate(): void {
-    // SIGKILL the jail's outer process: its PID-1 child dies with it (--die-with-parent), and with
-    // PID 1 the kernel kills every process of the namespace.
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    // SIGKILL the jail's outer process and every process it has started so far: its PID-1 child
+    // would die with it (--die-with-parent), and with PID 1 the kernel kills every process of the
+    // namespace, but a kill right after start can land before bubblewrap has armed that, leaving
+    // the jail orphaned and the command running. Killing the descendants found now closes that gap.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const pid = this.child.pid;
+    const tree = pid === undefined ? [] : descendantPids(pid);
+    this.child.kill('SIGKILL');
+    for (const p of tree) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 
   async wait(): Promise<CommandResult> {
