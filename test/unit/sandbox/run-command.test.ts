@@ -37,7 +37,12 @@ test('declaw run streams the output, exits with the command exit code and remove
   ]);
   assert.equal(r.code, 7);
   assert.equal(r.stdout, 'hello from sandbox as 1000\n');
-  assert.equal(r.stderr, 'oops\n');
+  // The command's own stderr comes first, then declaw's summary of the run (never mixed into stdout).
+  assert.ok(r.stderr.startsWith('oops\n'), r.stderr);
+  assert.match(
+    r.stderr,
+    /declaw run: exit 7, sandbox [a-z0-9]+\n {2}no network traffic went through declaw\n$/,
+  );
   assert.deepEqual(await leftovers(), []);
 });
 
