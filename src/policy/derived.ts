@@ -1,11 +1,14 @@
-import { PII_TYPES, type PiiType } from './pii-types.js';
+import { DEFAULT_PII_TYPES, type PiiType } from './pii-types.js';
 import { parseNetworkEntry } from './network-entry.js';
 import type { SecurityPolicy } from './security-policy.js';
 
-/** The PII types a policy scans for: its list, or every type when the list is empty (seed 001). */
+/**
+ * The PII types a policy scans for: its list, or seed 001's types when the list is empty (the
+ * Guardrails-only extras such as `organization` must be named).
+ */
 export function effectivePiiTypes(policy: SecurityPolicy): ReadonlySet<PiiType> {
   const { types } = policy.json.pii;
-  return new Set(types.length === 0 ? PII_TYPES : types);
+  return new Set(types.length === 0 ? DEFAULT_PII_TYPES : types);
 }
 
 /**

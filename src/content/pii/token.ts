@@ -15,7 +15,7 @@ export const TOKEN_TYPE_PREFIXES: readonly string[] = Object.freeze(PII_TYPES.ma
 
 const TYPE_BY_PREFIX: ReadonlyMap<string, PiiType> = new Map(PII_TYPES.map((t) => [tokenPrefix(t), t]));
 
-/** Longest complete token: the percent-encoded `%5BPHONE_NUMBER_xxxxxx%5D`. */
+/** Longest complete token: the percent-encoded `%5BDRIVERS_LICENSE_xxxxxx%5D`. */
 export const MAX_TOKEN_LENGTH =
   3 + Math.max(...TOKEN_TYPE_PREFIXES.map((p) => p.length)) + 1 + TOKEN_HEX_DIGITS + 3;
 

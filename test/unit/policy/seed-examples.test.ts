@@ -14,7 +14,7 @@ import {
   needsBodyInspection,
   hasDomainRules,
   parsePolicyText,
-  PII_TYPES,
+  DEFAULT_PII_TYPES,
 } from '../../../src/policy/index.js';
 
 test("seed 000's SecurityPolicy example builds with seed-style constructors, with and without new", () => {
@@ -85,17 +85,28 @@ test('shorthands of seed 000 mean the same as the long forms', () => {
   assert.deepEqual(dict.toJSON().network, { allow_out: ['pypi.org'], deny_out: ['0.0.0.0/0'] });
 });
 
-test('defaults stated by the seeds: all types, redact, no rehydration, 7-day retention', () => {
+test('defaults stated by the seeds: all seed types, redact, no rehydration, 7-day retention', () => {
   const p = SecurityPolicy.from({ pii: { enabled: true } });
   assert.deepEqual(p.json.pii.types, []);
-  assert.deepEqual([...effectivePiiTypes(p)], [...PII_TYPES]);
+  assert.deepEqual(
+    [...effectivePiiTypes(p)],
+    ['ssn', 'credit_card', 'email', 'phone_number', 'person_name', 'api_key', 'ip_address', 'address'],
+  );
   assert.equal(p.json.pii.action, 'redact');
   assert.equal(p.json.pii.rehydrate_response, false);
   assert.equal(p.json.audit.retention_days, 7);
   assert.deepEqual(
     effectivePiiTypes(SecurityPolicy.from({ pii: { enabled: true, types: [] } })).size,
-    PII_TYPES.length,
+    DEFAULT_PII_TYPES.length,
   );
+});
+
+test('Guardrails entity types are accepted by name or Presidio alias and scanned only when named', () => {
+  const p = SecurityPolicy.from({
+    pii: { enabled: true, types: ['ORGANIZATION', 'us_passport', 'US_BANK_NUMBER', 'person'] },
+  });
+  assert.deepEqual([...effectivePiiTypes(p)], ['person_name', 'organization', 'passport', 'bank_account']);
+  assert.ok(!effectivePiiTypes(SecurityPolicy.from({ pii: { enabled: true } })).has('organization'));
 });
 
 test("seed 000's composability examples: network-only needs no interception, PII-only does", () => {

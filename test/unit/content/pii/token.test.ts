@@ -69,6 +69,8 @@ test('couldStartToken accepts exactly the unfinished beginnings of a token', () 
 });
 
 test('no beginning of a token is longer than MAX_TOKEN_PREFIX_LENGTH', () => {
-  assert.equal(couldStartToken('%5BPHONE_NUMBER_0a1b2c%5'), true);
-  assert.equal('%5BPHONE_NUMBER_0a1b2c%5'.length, MAX_TOKEN_PREFIX_LENGTH);
+  // DRIVERS_LICENSE is the longest type prefix.
+  assert.equal(couldStartToken('%5BDRIVERS_LICENSE_0a1b2c%5'), true);
+  assert.equal('%5BDRIVERS_LICENSE_0a1b2c%5'.length, MAX_TOKEN_PREFIX_LENGTH);
+  assert.equal(couldStartToken('%5BDRIVERS_LICENSE_0a1b2c%5D'), false);
 });
