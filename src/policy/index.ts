@@ -21,7 +21,14 @@ export {
 export { compileHostMatcher, type HostMatcher } from './host-matcher.js';
 export { effectivePiiTypes, needsBodyInspection, hasDomainRules } from './derived.js';
 export { loadPolicyFile, parsePolicyText } from './load.js';
-export { DEFAULT_PII_TYPES, NER_ONLY_PII_TYPES, PII_TYPES, type PiiType, tokenPrefix } from './pii-types.js';
+export {
+  BUILT_IN_PII_TYPES,
+  DEFAULT_PII_TYPES,
+  NER_ONLY_PII_TYPES,
+  PII_TYPES,
+  type PiiType,
+  tokenPrefix,
+} from './pii-types.js';
 export { DEFAULT_INJECTION_THRESHOLD } from './sections/injection.js';
 export { DEFAULT_MASK_PATTERNS } from './sections/env.js';
 export { DEFAULT_AUDIT_RETENTION_DAYS } from './sections/audit.js';

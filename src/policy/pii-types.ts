@@ -49,17 +49,20 @@ export const PII_TYPE_ALIASES: Readonly<Record<string, PiiType>> = Object.freeze
   bank_account_number: 'bank_account',
 });
 
-/** Types that need the Guardrails Service; the built-in engine reports it cannot detect them. */
-export const NER_ONLY_PII_TYPES: ReadonlySet<PiiType> = new Set<PiiType>([
-  'person_name',
-  'address',
-  'organization',
-  'location',
-  'passport',
-  'drivers_license',
-  'medical_record',
-  'bank_account',
+/** Types the built-in engine detects by itself (regexes, checksums, libphonenumber, gitleaks rules). */
+export const BUILT_IN_PII_TYPES: readonly PiiType[] = Object.freeze([
+  'ssn',
+  'credit_card',
+  'email',
+  'phone_number',
+  'api_key',
+  'ip_address',
 ]);
+
+/** Types that need the Guardrails Service; the built-in engine reports it cannot detect them. */
+export const NER_ONLY_PII_TYPES: ReadonlySet<PiiType> = new Set<PiiType>(
+  PII_TYPES.filter((t) => !BUILT_IN_PII_TYPES.includes(t)),
+);
 
 /** The token prefix of a type: `credit_card` → `CREDIT_CARD`, as in `[CREDIT_CARD_9f2a3b]`. */
 export function tokenPrefix(type: PiiType): string {

@@ -5,64 +5,53 @@
 import { NotSupportedError } from '../../errors.js';
 import type { Router } from '../router.js';
 
-const HOSTED_ONLY: Array<{ pattern: string; feature: string; advice: string }> = [
+const FILES_INSTEAD = 'copy files out with the files API';
+const SECRETS_INSTEAD = 'pass secrets as secure env vars in the policy';
+
+/** Hosted features by route patterns, with what to do instead. */
+const HOSTED_ONLY: Array<{ patterns: string[]; feature: string; advice: string }> = [
   {
-    pattern: '/sandboxes/:id/pause',
+    patterns: ['/sandboxes/:id/pause'],
     feature: 'pausing sandboxes',
     advice: 'extend the TTL with PATCH /sandboxes/:id/timeout',
   },
   {
-    pattern: '/sandboxes/:id/resume',
+    patterns: ['/sandboxes/:id/resume'],
     feature: 'resuming sandboxes',
     advice: 'sandboxes are never paused in declaw',
   },
-  { pattern: '/sandboxes/:id/snapshot', feature: 'snapshots', advice: 'copy files out with the files API' },
-  { pattern: '/sandboxes/:id/snapshots', feature: 'snapshots', advice: 'copy files out with the files API' },
   {
-    pattern: '/sandboxes/:id/snapshots/*',
+    patterns: ['/sandboxes/:id/snapshot', '/sandboxes/:id/snapshots', '/sandboxes/:id/snapshots/*'],
     feature: 'snapshots',
-    advice: 'copy files out with the files API',
+    advice: FILES_INSTEAD,
   },
-  { pattern: '/sandboxes/:id/restore', feature: 'snapshots', advice: 'create a new sandbox' },
-  { pattern: '/sandboxes/:id/volumes/*', feature: 'volumes', advice: 'write files with the files API' },
+  { patterns: ['/snapshots', '/snapshots/*'], feature: 'snapshots', advice: FILES_INSTEAD },
+  { patterns: ['/sandboxes/:id/restore'], feature: 'snapshots', advice: 'create a new sandbox' },
   {
-    pattern: '/sandboxes/:id/pty',
+    patterns: ['/sandboxes/:id/volumes/*', '/volumes', '/volumes/*'],
+    feature: 'volumes',
+    advice: 'write files with the files API',
+  },
+  {
+    patterns: ['/sandboxes/:id/pty', '/sandboxes/:id/pty/*'],
     feature: 'PTYs',
     advice: 'use commands (run, stream, background with stdin)',
   },
   {
-    pattern: '/sandboxes/:id/pty/*',
-    feature: 'PTYs',
-    advice: 'use commands (run, stream, background with stdin)',
-  },
-  {
-    pattern: '/sandboxes/:id/ports/*',
+    patterns: ['/sandboxes/:id/ports/*'],
     feature: 'port forwarding',
     advice: 'sandboxes accept no inbound connections in declaw',
   },
-  { pattern: '/snapshots', feature: 'snapshots', advice: 'copy files out with the files API' },
-  { pattern: '/snapshots/*', feature: 'snapshots', advice: 'copy files out with the files API' },
   {
-    pattern: '/templates',
+    patterns: ['/templates', '/templates/*'],
     feature: 'templates',
     advice: "sandboxes run the host's own userland; install tools on the host",
   },
+  { patterns: ['/teams'], feature: 'teams', advice: 'one daemon serves one team; use API keys' },
+  { patterns: ['/teams/*'], feature: 'teams and the vault', advice: SECRETS_INSTEAD },
+  { patterns: ['/vault/*'], feature: 'the vault', advice: SECRETS_INSTEAD },
   {
-    pattern: '/templates/*',
-    feature: 'templates',
-    advice: "sandboxes run the host's own userland; install tools on the host",
-  },
-  { pattern: '/volumes', feature: 'volumes', advice: 'write files with the files API' },
-  { pattern: '/volumes/*', feature: 'volumes', advice: 'write files with the files API' },
-  { pattern: '/teams', feature: 'teams', advice: 'one daemon serves one team; use API keys' },
-  {
-    pattern: '/teams/*',
-    feature: 'teams and the vault',
-    advice: 'pass secrets as secure env vars in the policy',
-  },
-  { pattern: '/vault/*', feature: 'the vault', advice: 'pass secrets as secure env vars in the policy' },
-  {
-    pattern: '/governance/*',
+    patterns: ['/governance/*'],
     feature: 'governance packs',
     advice: 'write the policy you need as a SecurityPolicy',
   },
@@ -71,8 +60,10 @@ const HOSTED_ONLY: Array<{ pattern: string; feature: string; advice: string }> =
 /** Register the 501 routes (after the real ones, so they never shadow them). */
 export function hostedOnlyRoutes(router: Router): void {
   for (const h of HOSTED_ONLY) {
-    router.add('*', h.pattern, () => {
-      throw new NotSupportedError(h.feature, h.advice);
-    });
+    for (const pattern of h.patterns) {
+      router.add('*', pattern, () => {
+        throw new NotSupportedError(h.feature, h.advice);
+      });
+    }
   }
 }
