@@ -31,13 +31,27 @@ export class MethodNotAllowedError extends ApiError {
   }
 }
 
-/** Body over the limit. */
+/** Body over the limit. `advice` says how to get under it (the daemon's advice by default). */
 export class PayloadTooLargeError extends ApiError {
-  constructor(limit: number) {
-    super(
-      ErrorCode.PAYLOAD_TOO_LARGE,
-      `request body larger than ${limit} bytes; send large files with PUT /sandboxes/:id/files/raw or raise the daemon's limit`,
-    );
+  readonly limit: number;
+
+  constructor(
+    limit: number,
+    advice = "send large files with PUT /sandboxes/:id/files/raw or raise the daemon's limit",
+  ) {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, `request body larger than ${limit} bytes; ${advice}`);
+    this.limit = limit;
+  }
+}
+
+/** A service cannot take the request now (still loading, or its queue is full); retry later. */
+export class ServiceUnavailableError extends ApiError {
+  /** Seconds the client should wait, sent as `Retry-After`. */
+  readonly retryAfterSeconds: number;
+
+  constructor(reason: string, retryAfterSeconds: number) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, `${reason}; retry after ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -50,6 +50,8 @@ export const ErrorCode = {
   METHOD_NOT_ALLOWED: 'DECLAW_METHOD_NOT_ALLOWED',
   /** A request body larger than the daemon accepts (HTTP 413). */
   PAYLOAD_TOO_LARGE: 'DECLAW_PAYLOAD_TOO_LARGE',
+  /** A service is loading or its queue is full; retry after the `Retry-After` it sent (HTTP 503). */
+  SERVICE_UNAVAILABLE: 'DECLAW_SERVICE_UNAVAILABLE',
   /** The audit database refused a batch; the events of the flush that rejects are not stored. */
   AUDIT_WRITE_FAILED: 'DECLAW_AUDIT_WRITE_FAILED',
   /** The feature exists in the hosted Declaw product but not in declaw. */
