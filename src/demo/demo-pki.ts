@@ -18,12 +18,28 @@ export interface DemoServerCredentials {
   certPem: string;
 }
 
+/** Validity of one server certificate. */
+export interface IssueServerOptions {
+  /** Default: one hour ago. */
+  notBefore?: Date;
+  /** Default: a day from now. Pass a past date to make an expired certificate. */
+  notAfter?: Date;
+}
+
 /** The demo CA of one run. */
 export interface DemoPki {
   /** The root certificate (PEM), for the proxy's upstream trust. */
   caPem: string;
-  /** A certificate for `names` (DNS names or IP literals), valid for the next day. */
-  issueServer(names: readonly string[]): Promise<DemoServerCredentials>;
+  /** A certificate for `names` (DNS names or IP literals) with a fresh P-256 key. */
+  issueServer(names: readonly string[], options?: IssueServerOptions): Promise<DemoServerCredentials>;
+}
+
+/** Options of {@link createDemoPki}. */
+export interface DemoPkiOptions {
+  /** The root's common name. Default `declaw demo CA (one run, in memory)`. */
+  commonName?: string;
+  /** How long the root is valid from now. Default one day. */
+  validityMs?: number;
 }
 
 function newKeys(): Promise<webcrypto.CryptoKeyPair> {
@@ -48,15 +64,15 @@ async function keyPem(key: webcrypto.CryptoKey): Promise<string> {
  * const { keyPem, certPem } = await pki.issueServer(['api.openai.com']);
  * const trust = await UpstreamTrust.load({ includeSystemStore: false, extraCaPems: [pki.caPem], env: {} });
  */
-export async function createDemoPki(): Promise<DemoPki> {
+export async function createDemoPki(options: DemoPkiOptions = {}): Promise<DemoPki> {
   const caKeys = await newKeys();
   const now = Date.now();
   const ca = await x509.X509CertificateGenerator.createSelfSigned(
     {
-      name: [{ CN: ['declaw demo CA (one run, in memory)'] }],
+      name: [{ CN: [options.commonName ?? 'declaw demo CA (one run, in memory)'] }],
       keys: caKeys,
       notBefore: new Date(now - HOUR_MS),
-      notAfter: new Date(now + 24 * HOUR_MS),
+      notAfter: new Date(now + (options.validityMs ?? 24 * HOUR_MS)),
       signingAlgorithm: SIGNING,
       extensions: [
         new x509.BasicConstraintsExtension(true, 0, true),
@@ -73,7 +89,7 @@ export async function createDemoPki(): Promise<DemoPki> {
   );
   return {
     caPem: ca.toString('pem'),
-    async issueServer(names) {
+    async issueServer(names, validity = {}) {
       const first = names[0];
       if (first === undefined) throw new RangeError('issueServer needs at least one name');
       const keys = await newKeys();
@@ -83,8 +99,8 @@ export async function createDemoPki(): Promise<DemoPki> {
           issuer: ca.subjectName,
           publicKey: keys.publicKey,
           signingKey: caKeys.privateKey,
-          notBefore: new Date(Date.now() - HOUR_MS),
-          notAfter: new Date(Date.now() + 24 * HOUR_MS),
+          notBefore: validity.notBefore ?? new Date(Date.now() - HOUR_MS),
+          notAfter: validity.notAfter ?? new Date(Date.now() + 24 * HOUR_MS),
           signingAlgorithm: SIGNING,
           extensions: [
             new x509.BasicConstraintsExtension(false, undefined, true),
