@@ -137,6 +137,39 @@ export interface ContentNotScannedEvent extends AuditEventBase {
   refused: boolean;
 }
 
+/** The proxy gave up waiting for an upstream server; the client got a 504 or a cut response. */
+export interface UpstreamTimeoutEvent extends AuditEventBase {
+  type: 'upstream_timeout';
+  /**
+   * Which wait ran out: `connect` (TCP connect and TLS handshake), `response_head` (from the request
+   * sent to the response's status line and headers), `body_idle` (silence between response body chunks).
+   */
+  stage: 'connect' | 'response_head' | 'body_idle';
+  /** The limit that was reached, in milliseconds. */
+  timeoutMs: number;
+  /** True when the client was answered 504; false when the response had started and was cut. */
+  answered: boolean;
+}
+
+/**
+ * One HTTP exchange through an intercepted or plain-HTTP flow ended (spliced TLS carries no visible
+ * requests). Sizes and timing only: never a header, body or query value.
+ */
+export interface RequestCompletedEvent extends AuditEventBase {
+  type: 'request_completed';
+  /** Status the client was answered with (the upstream's or the proxy's own); 0 when none was sent. */
+  status: number;
+  /** Body bytes sent upstream (after the outbound stages); 0 when the request went nowhere. */
+  requestBytes: number;
+  /** Body bytes sent to the client (after the inbound stages). */
+  responseBytes: number;
+  /** From the request head arriving to the last response byte written (or the exchange ending). */
+  durationMs: number;
+  mode: FlowMode;
+  /** False when the exchange ended early: the client left, or the response was cut. */
+  completed: boolean;
+}
+
 /** Any event the proxy emits. Discriminated by `type`. */
 export type AuditEvent =
   | EgressAllowedEvent
@@ -149,7 +182,9 @@ export type AuditEvent =
   | SecretInjectedEvent
   | SecretWithheldEvent
   | SecretMaskedEvent
-  | ContentNotScannedEvent;
+  | ContentNotScannedEvent
+  | UpstreamTimeoutEvent
+  | RequestCompletedEvent;
 
 /** The `type` of an {@link AuditEvent}. */
 export type AuditEventType = AuditEvent['type'];
@@ -167,6 +202,8 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.freeze([
   'secret_withheld',
   'secret_masked',
   'content_not_scanned',
+  'upstream_timeout',
+  'request_completed',
 ]);
 
 /**

@@ -66,6 +66,10 @@ function describeEvent(e: AuditEvent): string {
       return `secret ${where} masked ${e.keys.join(', ')} in the response`;
     case 'content_not_scanned':
       return `${e.refused ? 'REFUSE' : 'noscan'} ${where} ${e.direction}: ${e.reason}`;
+    case 'upstream_timeout':
+      return `TIMEOUT ${where} ${e.stage} after ${e.timeoutMs} ms${e.answered ? ' (504)' : ' (cut)'}`;
+    case 'request_completed':
+      return `req    ${where} ${e.status} ${e.requestBytes}→${e.responseBytes} B ${e.durationMs.toFixed(1)} ms`;
   }
 }
 
