@@ -1,4 +1,4 @@
-# The agent of `declaw demo` (src/demo/agent-script.ts holds the same text; a test keeps them equal).
+# The agent of `declaw demo`: the demo writes this very file into its sandbox and runs it.
 # It expects the world `declaw demo` builds (a fake api.openai.com); read it to see what ran in the sandbox.
 import json, os, socket, ssl, urllib.error, urllib.request
 

@@ -16,7 +16,7 @@ import { UpstreamTrust } from '../proxy/tls/upstream-trust.js';
 import { mapDnsUpstream } from '../sandbox/dns/dns-upstream.js';
 import { claimRunTag, sweepDeadRuns } from '../sandbox/run-owner.js';
 import { SandboxManager } from '../sandbox/sandbox-manager.js';
-import { AGENT_PATH, AGENT_SCRIPT, DENIED_DOMAIN } from './agent-script.js';
+import { AGENT_PATH, DENIED_DOMAIN, loadAgentScript } from './agent-script.js';
 import { createDemoPki } from './demo-pki.js';
 import { demoPolicy, LLM_HOST } from './demo-policy.js';
 import { createDemoWorld, pickDemoSubnet } from './demo-world.js';
@@ -170,7 +170,7 @@ export async function runDemo(o: RunDemoOptions = {}): Promise<DemoEvidence> {
     progress('creating the sandbox with the demo policy');
     const sbx = await manager.create({ policy, timeoutMs: 120_000 });
     store.configureSandbox(sbx.id, { enabled: true });
-    await sbx.files.write(AGENT_PATH, AGENT_SCRIPT);
+    await sbx.files.write(AGENT_PATH, await loadAgentScript());
     aborted();
 
     progress('running the agent (python3) in the sandbox');
