@@ -20,6 +20,8 @@ export const ErrorCode = {
   UPSTREAM_TLS: 'DECLAW_UPSTREAM_TLS',
   /** The upstream server could not be reached, or broke off its answer. */
   UPSTREAM_UNREACHABLE: 'DECLAW_UPSTREAM_UNREACHABLE',
+  /** The upstream server did not connect, answer or keep sending within the proxy's limits (HTTP 504). */
+  UPSTREAM_TIMEOUT: 'DECLAW_UPSTREAM_TIMEOUT',
   /** An intercepted request's Host disagrees with the TLS SNI it came in on (HTTP 421). */
   DOMAIN_FRONTING: 'DECLAW_DOMAIN_FRONTING',
   /** The explicit proxy needs a Proxy-Authorization naming a session. */
