@@ -123,6 +123,7 @@ function fieldsOf(e: StoredEvent): Fields {
           threshold: e.threshold,
           signals: [...e.signals],
           streamed: e.streamed,
+          model: e.model,
         },
       };
     case 'invisible_text':
@@ -164,6 +165,10 @@ function fieldsOf(e: StoredEvent): Fields {
         reason: e.reason,
         details: { refused: e.refused },
       };
+    case 'guardrails_fallback':
+      return { direction: e.direction, reason: e.reason, details: { operation: e.operation } };
+    case 'guardrails_recovered':
+      return { direction: e.direction, details: { operation: e.operation } };
     default:
       return {};
   }

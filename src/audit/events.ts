@@ -79,6 +79,8 @@ export interface InjectionDetectedEvent extends AuditEventBase {
   signals: string[];
   /** True when the response was a stream scanned incrementally (and cut there when blocked). */
   streamed: boolean;
+  /** The Guardrails model that scored it; absent when the built-in scorer did. */
+  model?: string;
 }
 
 /** Invisible characters found in a response. */
@@ -170,6 +172,36 @@ export interface RequestCompletedEvent extends AuditEventBase {
   completed: boolean;
 }
 
+/**
+ * Why a Guardrails call gave nothing: `timeout` (no answer within the deadline), `unreachable`
+ * (connection refused or reset), `http_status` (a non-2xx answer, e.g. 503 overloaded),
+ * `invalid_response` (not the protocol, or offsets outside the texts sent), `breaker_open` (the
+ * circuit breaker skipped the call after repeated failures).
+ */
+export type GuardrailsFallbackReason =
+  'timeout' | 'unreachable' | 'http_status' | 'invalid_response' | 'breaker_open';
+
+/**
+ * The Guardrails Service did not answer for this message: the built-in engines decided alone (seed
+ * 001: "the fallback to regex detection is automatic"). Never carries the text that was to be sent.
+ */
+export interface GuardrailsFallbackEvent extends AuditEventBase {
+  type: 'guardrails_fallback';
+  /** `outbound` for NER on a request body, `inbound` for the injection model on a response. */
+  direction: 'outbound' | 'inbound';
+  /** The service call: `analyze` (NER) or `injection`. */
+  operation: 'analyze' | 'injection';
+  /** A {@link GuardrailsFallbackReason}, or a reason a newer client reports. */
+  reason: string;
+}
+
+/** The first message the Guardrails Service answered after an outage: its circuit breaker closed. */
+export interface GuardrailsRecoveredEvent extends AuditEventBase {
+  type: 'guardrails_recovered';
+  direction: 'outbound' | 'inbound';
+  operation: 'analyze' | 'injection';
+}
+
 /** Any event the proxy emits. Discriminated by `type`. */
 export type AuditEvent =
   | EgressAllowedEvent
@@ -184,7 +216,9 @@ export type AuditEvent =
   | SecretMaskedEvent
   | ContentNotScannedEvent
   | UpstreamTimeoutEvent
-  | RequestCompletedEvent;
+  | RequestCompletedEvent
+  | GuardrailsFallbackEvent
+  | GuardrailsRecoveredEvent;
 
 /** The `type` of an {@link AuditEvent}. */
 export type AuditEventType = AuditEvent['type'];
@@ -204,6 +238,8 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.freeze([
   'content_not_scanned',
   'upstream_timeout',
   'request_completed',
+  'guardrails_fallback',
+  'guardrails_recovered',
 ]);
 
 /**

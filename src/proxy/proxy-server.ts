@@ -10,6 +10,7 @@ import { createInjectionScorer } from '../content/injection/scorer.js';
 import { createPiiScanner } from '../content/pii/scanner.js';
 import type { InjectionScorer } from '../content/injection/types.js';
 import type { PiiScanner } from '../content/pii/types.js';
+import type { GuardrailsPort } from '../content/guardrails-port.js';
 import { nullAuditSink, type AuditSink } from '../audit/sink.js';
 import { InvalidArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -47,6 +48,11 @@ export interface ProxyServerOptions {
   /** PII scanner and injection scorer shared by all sessions. Default: the built-in ones. */
   scanner?: PiiScanner;
   injectionScorer?: InjectionScorer;
+  /**
+   * The Guardrails Service client (a `GuardrailsClient`, e.g. from `guardrailsClientFromEnv`, which
+   * GUARDRAILS_URL enables). Default: none, the built-in engines alone. The proxy does not close it.
+   */
+  guardrails?: GuardrailsPort;
   /**
    * TEST ONLY. Private ranges (e.g. 127.0.0.0/8) treated as public internet, so a test "internet" of
    * loopback servers is reachable. Never set this in production: it reopens SSRF to those ranges.
@@ -90,6 +96,7 @@ export class ProxyServer {
     this.sessions = new SessionRegistry({
       scanner: options.scanner ?? createPiiScanner({ logger: this.#logger }),
       injectionScorer: options.injectionScorer ?? createInjectionScorer(),
+      ...(options.guardrails ? { guardrails: options.guardrails } : {}),
       upstreamTrust: options.upstreamTrust,
       logger: this.#logger,
       egress: {

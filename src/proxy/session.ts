@@ -10,6 +10,7 @@ import { needsBodyInspection } from '../policy/derived.js';
 import { ContentPipeline } from '../content/content-pipeline.js';
 import type { PiiScanner } from '../content/pii/types.js';
 import type { InjectionScorer } from '../content/injection/types.js';
+import type { GuardrailsPort } from '../content/guardrails-port.js';
 import { PiiSession } from '../content/pii/session.js';
 import { SandboxSecrets } from '../content/secrets/sandbox-secrets.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -46,6 +47,8 @@ export interface SessionSpec {
 export interface SharedEngines {
   scanner: PiiScanner;
   injectionScorer: InjectionScorer;
+  /** The Guardrails Service client, when configured: NER for PII and the injection model. */
+  guardrails?: GuardrailsPort;
   upstreamTrust: UpstreamTrust;
   egress: EgressPolicyOptions;
   logger: Logger;
@@ -98,6 +101,7 @@ export class ProxySession {
       scanner: shared.scanner,
       injectionScorer: shared.injectionScorer,
       session: this.pii,
+      ...(shared.guardrails ? { guardrails: shared.guardrails } : {}),
     });
     this.secrets = secrets;
     this.upstream = new UpstreamPool(shared.upstreamTrust);

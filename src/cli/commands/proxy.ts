@@ -70,6 +70,10 @@ function describeEvent(e: AuditEvent): string {
       return `TIMEOUT ${where} ${e.stage} after ${e.timeoutMs} ms${e.answered ? ' (504)' : ' (cut)'}`;
     case 'request_completed':
       return `req    ${where} ${e.status} ${e.requestBytes}→${e.responseBytes} B ${e.durationMs.toFixed(1)} ms`;
+    case 'guardrails_fallback':
+      return `guard  ${where} ${e.operation} fell back to the built-in engine (${e.reason})`;
+    case 'guardrails_recovered':
+      return `guard  ${where} ${e.operation}: Guardrails Service answers again`;
   }
 }
 

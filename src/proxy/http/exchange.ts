@@ -105,7 +105,7 @@ async function exchange(req: IncomingMessage, res: ServerResponse, flow: FlowCon
     if (codings.length > 0) headers = withoutHeaders(headers, 'content-encoding');
   }
 
-  const out = processOutbound(session, { host, target: dest.path, headers, body, contentType });
+  const out = await processOutbound(session, { host, target: dest.path, headers, body, contentType });
   record(out.events);
   if (out.refusal) return refuse(req, res, out.refusal, mustRead ? false : hasBody);
   headers = out.headers;

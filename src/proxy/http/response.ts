@@ -169,7 +169,7 @@ export async function relayResponse(
       message: `the response from ${ctx.host} could not be decoded for scanning (${err.message}); it was not delivered`,
     });
   }
-  const r = processInbound(session, { host: ctx.host, body, contentType });
+  const r = await processInbound(session, { host: ctx.host, body, contentType });
   record(r.events);
   if (r.refusal) return sendRefusal(res, r.refusal);
   headers = withHeader(headers, 'Content-Length', String(r.body.length));

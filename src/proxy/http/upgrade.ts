@@ -41,7 +41,7 @@ export async function handleUpgrade(
       ['Connection', 'Upgrade'] as const,
       ['Upgrade', upgrade] as const,
     ];
-    const out = processOutbound(flow.session, { host, target: dest.path, headers });
+    const out = await processOutbound(flow.session, { host, target: dest.path, headers });
     for (const e of out.events) deps.recorder.record(flow, e, info);
     if (out.refusal) return writeRawRefusal(socket, out.refusal);
     let upstream: Socket;

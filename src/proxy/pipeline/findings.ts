@@ -47,9 +47,14 @@ export function findingEvents(
         action: f.action,
         signals: f.signals,
         streamed,
+        ...(f.model !== undefined ? { model: f.model } : {}),
       });
     } else if (f.stage === 'invisible_text') {
       out.push({ type: 'invisible_text', action: f.action, count: f.count });
+    } else if (f.stage === 'guardrails_fallback') {
+      out.push({ type: 'guardrails_fallback', direction, operation: f.operation, reason: f.reason });
+    } else if (f.stage === 'guardrails_recovered') {
+      out.push({ type: 'guardrails_recovered', direction, operation: f.operation });
     }
   }
   return out;

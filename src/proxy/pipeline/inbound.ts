@@ -24,14 +24,15 @@ export interface InboundResult {
 }
 
 /**
- * Runs the inbound stages on one whole response body.
+ * Runs the inbound stages on one whole response body (injection scored by the Guardrails model when a
+ * client is configured; streamed responses go through InboundStream and the built-in scorer instead).
  *
  * @example
- * const r = processInbound(session, { host: 'api.openai.com', body, contentType: 'application/json' });
+ * const r = await processInbound(session, { host: 'api.openai.com', body, contentType: 'application/json' });
  * if (r.refusal) sendRefusal(res, r.refusal); else res.end(r.body);
  */
-export function processInbound(session: ProxySession, msg: InboundMessage): InboundResult {
-  const r = session.content.inbound(msg.body, { contentType: msg.contentType, host: msg.host });
+export async function processInbound(session: ProxySession, msg: InboundMessage): Promise<InboundResult> {
+  const r = await session.content.inboundAsync(msg.body, { contentType: msg.contentType, host: msg.host });
   const events = findingEvents(r.findings, 'inbound');
   const rules = mergeFired(firedRules(r.findings));
   if (rules.length > 0) events.push({ type: 'transform_applied', direction: 'inbound', rules });

@@ -40,13 +40,14 @@ function unsafeInTarget(c: string): boolean {
 }
 
 /**
- * Runs the outbound stages on one request. Pure apart from the PII session issuing tokens.
+ * Runs the outbound stages on one request. Pure apart from the PII session issuing tokens and the
+ * optional Guardrails call (which never fails the request: the built-in engines decide instead).
  *
  * @example
- * const out = processOutbound(session, { host: 'api.openai.com', target: '/v1/chat/completions', headers, body, contentType: 'application/json' });
+ * const out = await processOutbound(session, { host: 'api.openai.com', target: '/v1/chat/completions', headers, body, contentType: 'application/json' });
  * if (out.refusal) sendRefusal(res, out.refusal);
  */
-export function processOutbound(session: ProxySession, msg: OutboundMessage): OutboundResult {
+export async function processOutbound(session: ProxySession, msg: OutboundMessage): Promise<OutboundResult> {
   const { content, secrets } = session;
   const events: EventBody[] = [];
   let { target, headers, body } = msg;
@@ -69,7 +70,8 @@ export function processOutbound(session: ProxySession, msg: OutboundMessage): Ou
   // 1-2. Body: transformations then PII, by the content pipeline.
   let blocked: (DeclawError & { stage?: string }) | undefined;
   if (body !== undefined) {
-    const r = content.outbound(body, { contentType: msg.contentType, host: msg.host });
+    // With a Guardrails client this awaits its NER (bounded by the client's deadline).
+    const r = await content.outboundAsync(body, { contentType: msg.contentType, host: msg.host });
     fired.push(firedRules(r.findings));
     events.push(...findingEvents(r.findings, 'outbound'));
     body = r.output;

@@ -30,7 +30,7 @@ test('a streamed SSE answer is rehydrated the same however the network cuts it',
   const session = await sessionFor({
     pii: { enabled: true, types: ['ssn', 'email'], rehydrate_response: true },
   });
-  const sent = processOutbound(session, {
+  const sent = await processOutbound(session, {
     host: 'api.openai.com',
     target: '/v1/chat/completions',
     headers: [],
@@ -107,14 +107,14 @@ test('a placeholder hidden in Basic credentials is swapped for bound hosts only'
   });
   const ph = session.secrets.envForSandbox().GH_TOKEN!;
   const header = `Basic ${Buffer.from(`x-access-token:${ph}`).toString('base64')}`;
-  const out = processOutbound(session, {
+  const out = await processOutbound(session, {
     host: 'api.github.com',
     target: '/',
     headers: [['Authorization', header]],
   });
   const decoded = Buffer.from(out.headers[0]![1].slice(6), 'base64').toString();
   assert.equal(decoded, 'x-access-token:ghp_real');
-  const elsewhere = processOutbound(session, {
+  const elsewhere = await processOutbound(session, {
     host: 'evil.example',
     target: '/',
     headers: [['Authorization', header]],
