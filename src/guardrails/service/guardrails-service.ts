@@ -127,6 +127,8 @@ export function createGuardrailsService(options: GuardrailsServiceOptions): Guar
   let loaded: Loaded | undefined;
   let loadError: Error | undefined;
   const loading = (async () => {
+    // Loading reads data files synchronously: let listen() bind first, so /healthz answers meanwhile.
+    await yieldToLoop();
     const engines = typeof options.engines === 'function' ? await options.engines() : options.engines;
     loaded = {
       analyzer: createEntityAnalyzer({ recognizers: engines.recognizers, builtIn: options.builtIn, logger }),
