@@ -9,7 +9,8 @@
  * documents; the held-out documents themselves; the held-out rows of InjecGuard valid and NotInject.
  * The heuristic's rules were written while looking at all of these sets, so its figures are
  * optimistic; the classifier never saw a held-out row.
- * Extra over-defence check: N README files of installed npm packages (benign, never trained on).
+ * Extra over-defence checks, reported apart: the held-out half of the background texts (Presidio's
+ * synthetic sentences) and N README files of installed npm packages the model was not trained on.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -33,7 +34,10 @@ const data = resolve(
 );
 const weights = readInjectionWeights(values.model ?? bundledModelPath());
 const seed = Number(weights.training?.seed ?? 1);
-const ds = loadInjectionDataset(data, { seed });
+const background = ((weights.training?.background as string[] | undefined) ?? []).map((p) =>
+  resolve(data, p),
+);
+const ds = loadInjectionDataset(data, { seed, background });
 const heuristic = createInjectionScorer();
 const model = createLinearInjectionModel(weights, { heuristic });
 
@@ -46,7 +50,9 @@ const score = (s: LabelledText): Scored => ({
   h: heuristic.score(s.text).score,
   m: model.score(s.text).score,
 });
-const held = ds.heldOut.map(score);
+const held = ds.heldOut.filter((s) => !s.set.startsWith('background')).map(score);
+const heldBackground = ds.heldOut.filter((s) => s.set.startsWith('background:presidio')).map(score);
+const trainedOn = new Set(ds.train.filter((s) => s.set.startsWith('background')).map((s) => s.category));
 const P = held.filter((s) => s.label === 1);
 const N = held.filter((s) => s.label === 0);
 const bipia = P.filter((s) => s.set.startsWith('bipia'));
@@ -59,7 +65,7 @@ const readmes: Scored[] = [];
 const nodeModules = join(root, 'node_modules');
 for (const name of readdirSync(nodeModules).sort()) {
   if (readmes.length >= Number(values.readmes)) break;
-  if (name.startsWith('.') || name.startsWith('@')) continue;
+  if (name.startsWith('.') || name.startsWith('@') || trainedOn.has(name)) continue;
   try {
     const text = readFileSync(join(nodeModules, name, 'README.md'), 'utf8');
     readmes.push(score({ text, label: 0, set: 'readme', category: '-' }));
@@ -113,7 +119,8 @@ for (const set of [...new Set(N.map((x) => x.set))])
     'FPR',
   );
 row('**negatives: all held-out**', N, 'FPR');
-row('negatives: npm README files (never trained on)', readmes, 'FPR');
+row('negatives, background: Presidio synthetic sentences (held-out half)', heldBackground, 'FPR');
+row('negatives, background: npm README files (packages not trained on)', readmes, 'FPR');
 
 console.log('\nTPR at equal FPR on the held-out negatives (threshold chosen per scorer)\n');
 console.log('| FPR at most | positives | heuristic: threshold, TPR, FPR | classifier: threshold, TPR, FPR |');

@@ -8,8 +8,8 @@
  * Trains on the seeded training split only, so bench/guardrails-injection-accuracy.ts can measure the
  * held-out split with the same seed; prints a one-line summary and the held-out accuracy at 0.8.
  */
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadInjectionDataset } from '../src/guardrails/injection/dataset.js';
 import { createLinearInjectionModel } from '../src/guardrails/injection/classifier.js';
@@ -22,6 +22,9 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     name: { type: 'string', default: 'declaw-logreg-v1' },
     steps: { type: 'string' },
+    l2: { type: 'string' },
+    background: { type: 'string', multiple: true },
+    'no-background': { type: 'boolean', default: false },
   },
 });
 const root = resolve(import.meta.dirname, '..');
@@ -33,11 +36,27 @@ const seed = Number(values.seed);
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 
 const started = performance.now();
-const ds = loadInjectionDataset(data, { seed });
+// Default background (benign text of other kinds than the injection sets, against over-defence): the
+// PII development set's synthetic sentences when it sits beside the injection folder, and the README
+// files of the installed npm packages (pinned by package-lock.json; half of them stay held out).
+const defaultBackground = [
+  join(data, '..', 'pii', 'presidio_synth_dataset_v2.json'),
+  join(root, 'node_modules'),
+].filter((p) => existsSync(p));
+const background = values['no-background']
+  ? []
+  : (values.background ?? defaultBackground).map((p) => resolve(p));
+const ds = loadInjectionDataset(data, { seed, background });
 const weights = trainInjectionModel(ds.train, {
   name: values.name,
   ...(values.steps ? { steps: Number(values.steps) } : {}),
-  metadata: { seed, texts: ds.train.length, heldOutCategories: ds.heldOutCategories },
+  ...(values.l2 ? { l2: Number(values.l2) } : {}),
+  metadata: {
+    seed,
+    texts: ds.train.length,
+    heldOutCategories: ds.heldOutCategories,
+    background: background.map((p) => relative(data, p)),
+  },
 });
 const json = JSON.stringify(weights);
 writeFileSync(out, `${json}\n`);

@@ -15,8 +15,8 @@
  * ds.train.length; // a few thousand labelled texts
  * ds.heldOut.filter((s) => s.label === 1 && s.heldOut === 'category').length;
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { FileUnreadableError, InvalidArgumentError } from '../../errors.js';
 import { seededRandom, type SeededRandom } from './seeded.js';
@@ -56,6 +56,12 @@ export interface DatasetOptions {
   heldOutFraction?: number;
   /** Whole attack categories held out per attack file. Default 2. */
   heldOutCategoriesPerFile?: number;
+  /**
+   * Extra benign text (negatives), split like the rows: JSON files holding an array of strings or of
+   * objects with `full_text`, `text` or `prompt`; text or markdown files; folders, whose `*.md` /
+   * `*.txt` files and `*\/README.md` files are read. Default none.
+   */
+  background?: readonly string[];
 }
 
 const contextRow = z.object({ context: z.union([z.string(), z.array(z.string())]) }).passthrough();
@@ -162,6 +168,43 @@ function splitAttacks(file: Record<string, string[]>, opts: Required<DatasetOpti
   return { train, heldOut, wholeOut: [...wholeOut].sort() };
 }
 
+const backgroundRows = z.array(
+  z.union([
+    z.string(),
+    z
+      .object({
+        full_text: z.string().optional(),
+        text: z.string().optional(),
+        prompt: z.string().optional(),
+      })
+      .passthrough(),
+  ]),
+);
+
+/** Benign texts of a background path (see {@link DatasetOptions.background}), each with a stable name. */
+function readBackground(path: string): Array<{ name: string; text: string }> {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new FileUnreadableError(path, e);
+  }
+  if (!isDir) {
+    if (!path.endsWith('.json')) return [{ name: basename(path), text: readText(path) }];
+    return parse(path, backgroundRows, false).flatMap((r, i) => {
+      const text = typeof r === 'string' ? r : (r.full_text ?? r.text ?? r.prompt);
+      return text === undefined ? [] : [{ name: `${basename(path)}#${i}`, text }];
+    });
+  }
+  const out: Array<{ name: string; text: string }> = [];
+  for (const name of readdirSync(path).sort()) {
+    const full = join(path, name);
+    if (/\.(?:md|txt)$/i.test(name)) out.push({ name, text: readText(full) });
+    else if (existsSync(join(full, 'README.md'))) out.push({ name, text: readText(join(full, 'README.md')) });
+  }
+  return out;
+}
+
 /**
  * Reads `dir` and builds the seeded train / held-out split. Throws FileUnreadableError for an
  * unreadable folder or file and InvalidArgumentError (argument `--data`) for malformed content or a
@@ -174,6 +217,7 @@ export function loadInjectionDataset(dir: string, options: DatasetOptions = {}):
     heldOutInsertions: options.heldOutInsertions ?? 4,
     heldOutFraction: options.heldOutFraction ?? 0.35,
     heldOutCategoriesPerFile: options.heldOutCategoriesPerFile ?? 2,
+    background: options.background ?? [],
   };
   let names: string[];
   try {
@@ -262,6 +306,17 @@ export function loadInjectionDataset(dir: string, options: DatasetOptions = {}):
     for (const r of parse(join(dir, f), z.array(userRow), true)) {
       const s: LabelledText = { text: r.text, label: r.label, set: 'user', category: f };
       put(s, heldOutKey(r.group ?? r.text, opts.seed, opts.heldOutFraction));
+    }
+  }
+  for (const path of opts.background) {
+    for (const b of readBackground(path)) {
+      const s: LabelledText = {
+        text: b.text,
+        label: 0,
+        set: `background:${basename(path)}`,
+        category: b.name,
+      };
+      put(s, heldOutKey(b.name, opts.seed, opts.heldOutFraction));
     }
   }
   if (!train.some((s) => s.label === 1) || !train.some((s) => s.label === 0)) {

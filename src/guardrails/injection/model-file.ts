@@ -93,10 +93,15 @@ export function decodeLexicalWeights(w: InjectionWeights): Float32Array {
 }
 
 /**
- * Sparse, quantised encoding of dense lexical weights: buckets whose weight rounds to zero are dropped.
- * `levels` is the largest integer used (precision of the quantisation).
+ * Sparse, quantised encoding of dense lexical weights. `levels` is the largest integer used (precision
+ * of the quantisation); weights under `minMagnitude` are dropped: most buckets are words seen only in
+ * a few benign documents, with weights too small to move a score, and they would triple the file.
  */
-export function encodeLexicalWeights(dense: ArrayLike<number>, levels = 30000): InjectionWeights['lexical'] {
+export function encodeLexicalWeights(
+  dense: ArrayLike<number>,
+  levels = 1000,
+  minMagnitude = 0.002,
+): InjectionWeights['lexical'] {
   let max = 0;
   for (let i = 0; i < dense.length; i++) max = Math.max(max, Math.abs(dense[i]!));
   const scale = max > 0 ? Number((max / levels).toPrecision(6)) : 1;
@@ -105,7 +110,7 @@ export function encodeLexicalWeights(dense: ArrayLike<number>, levels = 30000): 
   let prev = -1;
   for (let i = 0; i < dense.length; i++) {
     const q = Math.round(dense[i]! / scale);
-    if (q === 0) continue;
+    if (q === 0 || Math.abs(dense[i]!) < minMagnitude) continue;
     buckets.push(prev < 0 ? i : i - prev - 1);
     weights.push(q);
     prev = i;
