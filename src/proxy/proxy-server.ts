@@ -16,6 +16,8 @@ import { InvalidArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { AuditRecorder } from './audit-recorder.js';
 import type { Resolver } from './egress/resolver.js';
+import { labRanges, type LabNetwork } from './egress/lab-network.js';
+import { upstreamTimeouts, type UpstreamTimeouts } from './http/upstream-timeouts.js';
 import { FlowTable, type FlowContext } from './flow/flow-context.js';
 import type { FlowDeps } from './flow/tls-flow.js';
 import { ExplicitFrontDoor, type ExplicitListenOptions } from './front-door/explicit.js';
@@ -54,9 +56,18 @@ export interface ProxyServerOptions {
    */
   guardrails?: GuardrailsPort;
   /**
-   * TEST ONLY. Private ranges (e.g. 127.0.0.0/8) treated as public internet, so a test "internet" of
-   * loopback servers is reachable. Never set this in production: it reopens SSRF to those ranges.
+   * How long upstream servers may take before the client gets a 504: `connectMs` (TCP + TLS, default
+   * 10 s), `responseHeadMs` (request sent → response head, default 600 s), `bodyIdleMs` (silence inside
+   * a response body while the client reads, default 300 s). See {@link UpstreamTimeouts}.
    */
+  upstreamTimeouts?: Partial<UpstreamTimeouts>;
+  /**
+   * Offline and lab worlds only (declaw demo, tests, air-gapped labs): private ranges reachable as if
+   * public, e.g. `{ reachablePrivateRanges: ['10.77.0.0/24'] }`. It reopens SSRF to those ranges, so
+   * it exists only here, never in a policy file; each use is logged as a warning. See {@link LabNetwork}.
+   */
+  labNetwork?: LabNetwork;
+  /** @deprecated The old name of {@link labNetwork}: `trustedRanges` are its `reachablePrivateRanges`. */
   testOnly?: { trustedRanges?: readonly string[] };
 }
 
@@ -89,15 +100,24 @@ export class ProxyServer {
       );
     }
     this.#peekTimeoutMs = options.peekTimeoutMs ?? DEFAULT_PEEK_TIMEOUT_MS;
-    const trustedRanges = options.testOnly?.trustedRanges ?? [];
+    const timeouts = upstreamTimeouts(options.upstreamTimeouts);
+    const trustedRanges = labRanges({
+      reachablePrivateRanges: [
+        ...(options.labNetwork?.reachablePrivateRanges ?? []),
+        ...(options.testOnly?.trustedRanges ?? []),
+      ],
+    });
     if (trustedRanges.length > 0) {
-      this.#logger.warn('proxy: TEST ONLY trusted ranges are reachable as if public', { trustedRanges });
+      this.#logger.warn('proxy: lab network: these private ranges are reachable as if public', {
+        reachablePrivateRanges: trustedRanges,
+      });
     }
     this.sessions = new SessionRegistry({
       scanner: options.scanner ?? createPiiScanner({ logger: this.#logger }),
       injectionScorer: options.injectionScorer ?? createInjectionScorer(),
       ...(options.guardrails ? { guardrails: options.guardrails } : {}),
       upstreamTrust: options.upstreamTrust,
+      connectTimeoutMs: timeouts.connectMs,
       logger: this.#logger,
       egress: {
         ...(options.resolver ? { resolver: options.resolver } : {}),
@@ -106,7 +126,7 @@ export class ProxyServer {
       },
     });
     const recorder = new AuditRecorder(options.auditSink ?? nullAuditSink, this.#logger);
-    this.#exchange = { recorder, logger: this.#logger, scanLimit };
+    this.#exchange = { recorder, logger: this.#logger, scanLimit, timeouts };
     this.#decrypted = http.createServer({ keepAliveTimeout: 30_000 });
     this.#decrypted.on('request', (req, res) => {
       const flow = this.#flows.get(req.socket);
@@ -122,6 +142,7 @@ export class ProxyServer {
     this.#flowDeps = {
       recorder,
       logger: this.#logger,
+      connectTimeoutMs: timeouts.connectMs,
       serveHttp: (socket: Socket, flow: FlowContext) => {
         this.#flows.set(socket, flow);
         this.#decrypted.emit('connection', socket);

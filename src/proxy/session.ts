@@ -50,6 +50,8 @@ export interface SharedEngines {
   /** The Guardrails Service client, when configured: NER for PII and the injection model. */
   guardrails?: GuardrailsPort;
   upstreamTrust: UpstreamTrust;
+  /** Limit on TCP connect plus TLS handshake of upstream connections, in ms. */
+  connectTimeoutMs?: number;
   egress: EgressPolicyOptions;
   logger: Logger;
 }
@@ -104,7 +106,10 @@ export class ProxySession {
       ...(shared.guardrails ? { guardrails: shared.guardrails } : {}),
     });
     this.secrets = secrets;
-    this.upstream = new UpstreamPool(shared.upstreamTrust);
+    this.upstream = new UpstreamPool(
+      shared.upstreamTrust,
+      shared.connectTimeoutMs !== undefined ? { connectTimeoutMs: shared.connectTimeoutMs } : {},
+    );
     this.intercepts = needsBodyInspection(spec.policy);
     this.audited = spec.policy.json.audit.enabled;
     this.#proxyToken = spec.proxyToken === undefined ? undefined : Buffer.from(spec.proxyToken);

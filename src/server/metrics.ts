@@ -19,6 +19,9 @@ export class DaemonMetrics {
   private readonly injections: Counter<'action'>;
   private readonly lifecycle: Counter<'event'>;
   private readonly latency: Histogram<'mode'>;
+  private readonly responseBytes: Counter<'mode'>;
+  private readonly upstreamTimeouts: Counter<'stage'>;
+  private readonly guardrails: Counter<'event' | 'operation' | 'reason'>;
   readonly apiRequests: Counter<'method' | 'status'>;
 
   constructor(liveSandboxes: () => number, o: { processMetrics?: boolean } = {}) {
@@ -62,6 +65,24 @@ export class DaemonMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.responseBytes = new Counter({
+      name: 'declaw_proxy_response_bytes_total',
+      help: 'Response body bytes the proxy delivered to sandboxes (after the inbound stages)',
+      labelNames: ['mode'],
+      registers,
+    });
+    this.upstreamTimeouts = new Counter({
+      name: 'declaw_proxy_upstream_timeouts_total',
+      help: 'Upstream servers the proxy stopped waiting for, by stage (connect, response_head, body_idle)',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.guardrails = new Counter({
+      name: 'declaw_guardrails_events_total',
+      help: 'Guardrails Service calls that fell back to the built-in engines (event fallback, with the reason) and recoveries',
+      labelNames: ['event', 'operation', 'reason'],
+      registers,
+    });
     this.apiRequests = new Counter({
       name: 'declaw_api_requests_total',
       help: 'REST API requests by method and status',
@@ -87,6 +108,18 @@ export class DaemonMetrics {
       case 'injection_detected':
         this.injections.inc({ action: e.action });
         if (e.action === 'block') this.requests.inc({ decision: 'blocked', reason: 'injection' });
+        break;
+      case 'request_completed':
+        this.responseBytes.inc({ mode: e.mode }, e.responseBytes);
+        break;
+      case 'upstream_timeout':
+        this.upstreamTimeouts.inc({ stage: e.stage });
+        break;
+      case 'guardrails_fallback':
+        this.guardrails.inc({ event: 'fallback', operation: e.operation, reason: e.reason });
+        break;
+      case 'guardrails_recovered':
+        this.guardrails.inc({ event: 'recovered', operation: e.operation, reason: '' });
         break;
       case 'vm_created':
         this.lifecycle.inc({ event: 'created' });

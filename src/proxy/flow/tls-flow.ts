@@ -12,6 +12,7 @@ import type { PeekedClientHello } from '../tls/peek-client-hello.js';
 import { INTERCEPT_ALPN } from '../tls/leaf-cache.js';
 import type { AuditRecorder } from '../audit-recorder.js';
 import type { FlowContext } from './flow-context.js';
+import { UpstreamTimeoutError } from '../http/upstream-timeouts.js';
 
 /** What a flow needs from the proxy. */
 export interface FlowDeps {
@@ -19,6 +20,8 @@ export interface FlowDeps {
   logger: Logger;
   /** Hands a decrypted (or plain-HTTP) socket to the proxy's HTTP layer. */
   serveHttp(socket: Socket, flow: FlowContext): void;
+  /** Limit on connecting to the upstream (a splice's TCP connect), in ms. */
+  connectTimeoutMs: number;
 }
 
 /** Why a ClientHello was refused: stable reasons for the audit log. */
@@ -108,22 +111,48 @@ export function recordBlocked(
 }
 
 /**
- * Dials the vetted address of a flow (plain TCP: a splice carries the client's own TLS).
+ * Dials the vetted address of a flow (plain TCP: a splice carries the client's own TLS). Rejects with
+ * an {@link UpstreamTimeoutError} when the connection takes longer than `timeoutMs`.
  *
  * @example
  * flow.address = decision.addresses[0]!.address;
- * splice(client, await dialVetted(flow));
+ * splice(client, await dialVetted(flow, 10_000));
  */
-export function dialVetted(flow: FlowContext): Promise<Socket> {
+export function dialVetted(flow: FlowContext, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const upstream = net.connect({ host: flow.address as string, port: flow.port });
     upstream.setNoDelay(true);
+    const timer = setTimeout(
+      () =>
+        upstream.destroy(new UpstreamTimeoutError('connect', timeoutMs, flow.host ?? String(flow.address))),
+      timeoutMs,
+    );
     upstream.once('connect', () => {
+      clearTimeout(timer);
       upstream.off('error', reject);
       resolve(upstream);
     });
-    upstream.once('error', reject);
+    upstream.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
+}
+
+/**
+ * Starts the slow parts of a first intercepted request while the client is still busy with its own
+ * handshake: the leaf certificate for `flow.host` and a verified connection to the upstream. Both are
+ * picked up later (the leaf cache is single-flight, the pool hands the warm connection to the first
+ * request); failures here are left for those later steps to report.
+ *
+ * @example
+ * flow.address = decision.addresses[0]!.address;
+ * prepareIntercept(flow); // then write "200 Connection Established" and read the ClientHello
+ */
+export function prepareIntercept(flow: FlowContext): void {
+  const host = flow.host as string;
+  flow.session.leafCache.leafFor(host).catch(() => undefined);
+  flow.session.upstream.warm({ name: host, address: flow.address as string, port: flow.port, tls: true });
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   checkHello,
   dialVetted,
   intercept,
+  prepareIntercept,
   recordAllowed,
   recordBlocked,
   splice,
@@ -26,6 +27,7 @@ import { splitHostPort } from '../http/headers.js';
 import type { SessionRegistry } from '../session-registry.js';
 import type { ProxySession } from '../session.js';
 import { sessionForRequest } from './proxy-auth.js';
+import { UpstreamTimeoutError, timeoutRefusal } from '../http/upstream-timeouts.js';
 import { ErrorCode } from '../../errors.js';
 
 /** What the explicit front door needs from the proxy. */
@@ -176,10 +178,20 @@ export class ExplicitFrontDoor {
 
       // A splice dials first, so an unreachable server is a clear 502 rather than a dead tunnel.
       let upstream: Socket | undefined;
-      if (!session.intercepts) {
+      if (session.intercepts) prepareIntercept(flow);
+      else {
         try {
-          upstream = await dialVetted(flow);
+          upstream = await dialVetted(flow, this.deps.connectTimeoutMs);
         } catch (err) {
+          if (err instanceof UpstreamTimeoutError) {
+            this.deps.recorder.record(flow, {
+              type: 'upstream_timeout',
+              stage: 'connect',
+              timeoutMs: err.timeoutMs,
+              answered: true,
+            });
+            return writeRawRefusal(socket, timeoutRefusal(err));
+          }
           return writeRawRefusal(socket, {
             status: 502,
             stage: 'upstream',

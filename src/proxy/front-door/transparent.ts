@@ -13,6 +13,7 @@ import {
   checkHello,
   dialVetted,
   intercept,
+  prepareIntercept,
   recordAllowed,
   recordBlocked,
   splice,
@@ -20,6 +21,7 @@ import {
 } from '../flow/tls-flow.js';
 import type { SessionRegistry } from '../session-registry.js';
 import { OriginalDstReader } from './original-dst.js';
+import { UpstreamTimeoutError } from '../http/upstream-timeouts.js';
 
 /** What the transparent front door needs from the proxy. */
 export interface TransparentDeps extends FlowDeps {
@@ -129,11 +131,18 @@ export class TransparentFrontDoor {
       }
       flow.address = decision.addresses[0]!.address;
       recordAllowed(this.deps, flow, decision);
-      if (session.intercepts) return await intercept(socket, flow, this.deps);
+      if (session.intercepts) {
+        prepareIntercept(flow);
+        return await intercept(socket, flow, this.deps);
+      }
       let upstream: Socket;
       try {
-        upstream = await dialVetted(flow);
+        upstream = await dialVetted(flow, this.deps.connectTimeoutMs);
       } catch (err) {
+        if (err instanceof UpstreamTimeoutError) {
+          const { stage, timeoutMs } = err;
+          this.deps.recorder.record(flow, { type: 'upstream_timeout', stage, timeoutMs, answered: false });
+        }
         this.deps.logger.info('proxy: upstream unreachable', { host: flow.host, error: String(err) });
         return void socket.destroy();
       }

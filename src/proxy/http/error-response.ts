@@ -97,6 +97,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported Media Type',
   421: 'Misdirected Request',
   502: 'Bad Gateway',
+  504: 'Gateway Timeout',
 };
 
 /**

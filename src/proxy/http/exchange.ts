@@ -15,6 +15,8 @@ import type { FlowContext } from '../flow/flow-context.js';
 import { processOutbound } from '../pipeline/outbound.js';
 import { BodyDecodeError, decodeBody, parseContentEncoding, readBody } from './body-codec.js';
 import { resolveDestination } from './destination.js';
+import { ExchangeMeter } from './exchange-meter.js';
+import { UpstreamTimeoutError, type UpstreamTimeouts } from './upstream-timeouts.js';
 import { internalRefusal, sendRefusal, type ProxyRefusal } from './error-response.js';
 import {
   endToEndHeaders,
@@ -33,6 +35,8 @@ export interface ExchangeDeps {
   logger: Logger;
   /** Largest body (decoded) the proxy reads when it must scan it. */
   scanLimit: number;
+  /** How long upstream servers may take (504 after that). */
+  timeouts: UpstreamTimeouts;
 }
 
 /**
@@ -47,8 +51,9 @@ export async function handleExchange(
   flow: FlowContext,
   deps: ExchangeDeps,
 ): Promise<void> {
+  const meter = new ExchangeMeter(req, res, flow, deps.recorder);
   try {
-    await exchange(req, res, flow, deps);
+    await exchange(req, res, flow, deps, meter);
   } catch (err) {
     deps.logger.error('proxy: internal error on a request; answered 502', {
       sandboxId: flow.session.id,
@@ -58,13 +63,20 @@ export async function handleExchange(
   }
 }
 
-async function exchange(req: IncomingMessage, res: ServerResponse, flow: FlowContext, deps: ExchangeDeps) {
+async function exchange(
+  req: IncomingMessage,
+  res: ServerResponse,
+  flow: FlowContext,
+  deps: ExchangeDeps,
+  meter: ExchangeMeter,
+) {
   const { session } = flow;
   const dest = await resolveDestination(req, flow, deps.recorder);
   if (!dest.ok) return refuse(req, res, dest.refusal);
   const host = dest.upstream.name;
   const method = req.method ?? 'GET';
   const info: RequestInfo = { host, port: dest.upstream.port, method, target: req.url ?? '/' };
+  meter.info = info;
   const record = (events: Parameters<AuditRecorder['record']>[1][]): void => {
     for (const e of events) deps.recorder.record(flow, e, info);
   };
@@ -127,16 +139,31 @@ async function exchange(req: IncomingMessage, res: ServerResponse, flow: FlowCon
     if (!res.writableFinished) upstreamReq.destroy();
   });
   upstreamReq.on('error', (err) => upstreamFailure(err, res, flow, dest.upstream, info, deps));
+  // The response-head wait starts once the whole request is out: a slow upload is not the server's fault.
+  const headMs = deps.timeouts.responseHeadMs;
+  let headTimer: NodeJS.Timeout | undefined;
+  upstreamReq.once('finish', () => {
+    headTimer = setTimeout(
+      () => upstreamReq.destroy(new UpstreamTimeoutError('response_head', headMs, host)),
+      headMs,
+    );
+  });
+  upstreamReq.once('close', () => clearTimeout(headTimer));
   upstreamReq.on('response', (upstreamRes) => {
+    clearTimeout(headTimer);
     relayResponse(upstreamRes, res, flow, { host, method, info }, deps).catch((err: unknown) => {
       deps.logger.error('proxy: internal error on a response; cut', { error: String(err) });
       upstreamRes.destroy();
       sendRefusal(res, internalRefusal('internal error on the response'), true);
     });
   });
-  if (out.body !== undefined) upstreamReq.end(out.body);
-  else if (hasBody) req.pipe(upstreamReq);
-  else upstreamReq.end();
+  if (out.body !== undefined) {
+    meter.requestBytes = out.body.length;
+    upstreamReq.end(out.body);
+  } else if (hasBody) {
+    req.on('data', (chunk: Buffer) => (meter.requestBytes += chunk.length));
+    req.pipe(upstreamReq);
+  } else upstreamReq.end();
 }
 
 /** Sends a refusal; with an unread request body the connection is closed after it. */

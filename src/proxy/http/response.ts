@@ -4,6 +4,7 @@
  * limit), run the stages, and send it with a recomputed Content-Length.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import { parseBodyContentType } from '../../content/pii/body/content-type.js';
 import { describeTlsFailure } from '../tls/tls-failure.js';
 import type { AuditRecorder, RequestInfo } from '../audit-recorder.js';
@@ -24,6 +25,7 @@ import type { ExchangeDeps } from './exchange.js';
 import { tooLargeRefusal } from './exchange.js';
 import { endToEndHeaders, flatHeaders, headerValue, withHeader, withoutHeaders } from './headers.js';
 import type { UpstreamTarget } from './upstream-pool.js';
+import { UpstreamTimeoutError, timeoutRefusal, watchBodyIdle } from './upstream-timeouts.js';
 
 /** The request a response answers. */
 export interface ResponseContext {
@@ -57,10 +59,12 @@ export function upstreamFailure(
   info: RequestInfo,
   deps: ExchangeDeps,
 ): void {
+  if (err instanceof UpstreamTimeoutError) recordTimeout(err, !res.headersSent, flow, info, deps);
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  if (err instanceof UpstreamTimeoutError) return sendRefusal(res, timeoutRefusal(err));
   const failure = describeTlsFailure(err, target.name);
   if (target.tls && TLS_CATEGORIES.has(failure.category)) {
     deps.recorder.record(
@@ -85,6 +89,20 @@ export function upstreamFailure(
   });
 }
 
+function recordTimeout(
+  err: UpstreamTimeoutError,
+  answered: boolean,
+  flow: FlowContext,
+  info: RequestInfo,
+  deps: ExchangeDeps,
+): void {
+  deps.recorder.record(
+    flow,
+    { type: 'upstream_timeout', stage: err.stage, timeoutMs: err.timeoutMs, answered },
+    info,
+  );
+}
+
 function bodiless(method: string, status: number): boolean {
   return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
 }
@@ -103,6 +121,14 @@ export async function relayResponse(
   deps: ExchangeDeps,
 ): Promise<void> {
   const { session } = flow;
+  // Attached before any consumer below, in this same tick (it listens for data).
+  watchBodyIdle(
+    upstreamRes,
+    deps.timeouts.bodyIdleMs,
+    ctx.host,
+    () => res.writableNeedDrain,
+    (err) => recordTimeout(err, !res.headersSent, flow, ctx.info, deps),
+  );
   const status = upstreamRes.statusCode ?? 502;
   const statusMessage = upstreamRes.statusMessage ?? '';
   let headers = endToEndHeaders(upstreamRes.rawHeaders);
@@ -117,7 +143,8 @@ export async function relayResponse(
 
   if (!scan) {
     res.writeHead(status, statusMessage, flatHeaders(headers));
-    upstreamRes.pipe(res);
+    // Streamed as it arrives, whatever its size or framing; an upstream failure midway cuts the client.
+    pipeline(upstreamRes, res, () => {});
     return;
   }
 
@@ -145,8 +172,9 @@ export async function relayResponse(
   const declared = Number(upstreamRes.headers['content-length'] ?? 0);
   if (declared > deps.scanLimit)
     return refuseWhole('too_large', tooLargeRefusal(declared, deps.scanLimit, 502));
-  const read = await readBody(upstreamRes, deps.scanLimit).catch(() => undefined);
-  if (read === undefined) {
+  const read = await readBody(upstreamRes, deps.scanLimit).catch((err: unknown) => err as Error);
+  if (read instanceof UpstreamTimeoutError) return sendRefusal(res, timeoutRefusal(read));
+  if (read instanceof Error) {
     return sendRefusal(res, {
       status: 502,
       stage: 'upstream',
