@@ -9,6 +9,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerCaCommand } from './commands/ca.js';
+import { registerGuardrailsCommand } from './commands/guardrails.js';
 
 /**
  * Entry point of the `declaw` command. Returns the process exit code instead of exiting, so tests can
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   registerAuditCommand(program, io, setExit);
   registerDemoCommand(program, io, setExit);
   registerCaCommand(program, io, setExit);
+  registerGuardrailsCommand(program, io, setExit);
   try {
     await program.parseAsync([...argv]);
     return exitCode;

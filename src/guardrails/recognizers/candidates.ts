@@ -13,12 +13,13 @@ export interface Candidate {
   readonly token: string;
 }
 
-// An alphanumeric run with a digit, optionally led by up to three attached letters (`WDL…`, `MR…`) or
-// one detached capital (`S 123 456 …`), in groups joined by single spaces or dashes. Each repetition
+// An alphanumeric run with a digit, optionally led by attached letters (up to three, or up to seven
+// capitals and `*` as in Washington's `WDLABCD456DG` and `SMITHJ*123AB`) or one detached capital
+// (`S 123 456 …`), in groups joined by single spaces or dashes. Each repetition
 // consumes a separator then a digit, so matching is linear; groups are bounded (a longer run is split,
 // and its pieces then fail the length checks).
 const CANDIDATE =
-  /(?<![A-Za-z0-9])(?:[A-Za-z]{1,3}|[A-Z][ -])?\d[A-Za-z0-9]{0,40}(?:[ -]\d[A-Za-z0-9]{0,40}){0,8}(?![A-Za-z0-9])/g;
+  /(?<![A-Za-z0-9*])(?:[A-Z*]{1,7}|[A-Za-z]{1,3}|[A-Z][ -])?\d[A-Za-z0-9]{0,40}(?:[ -]\d[A-Za-z0-9]{0,40}){0,8}(?![A-Za-z0-9])/g;
 
 /**
  * The number-like tokens of `text` whose compact form has `minLength` to `maxLength` characters.

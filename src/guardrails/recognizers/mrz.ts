@@ -21,7 +21,7 @@ const TD3_LINE1 = /P[A-Z<][A-Z<]{3}[A-Z<]{39}$/;
  * // [{ type: 'passport', start: 0, end: 89, score: 0.99, recognizer: 'passport:mrz' }]
  */
 export function findMrz(text: string): EntityFinding[] {
-  if (text.indexOf('<') === -1) return [];
+  if (text.length < 44) return [];
   const out: EntityFinding[] = [];
   const re = new RegExp(TD3_LINE2.source, 'g');
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
