@@ -176,10 +176,11 @@ export interface RequestCompletedEvent extends AuditEventBase {
  * Why a Guardrails call gave nothing: `timeout` (no answer within the deadline), `unreachable`
  * (connection refused or reset), `http_status` (a non-2xx answer, e.g. 503 overloaded),
  * `invalid_response` (not the protocol, or offsets outside the texts sent), `breaker_open` (the
- * circuit breaker skipped the call after repeated failures).
+ * circuit breaker skipped the call after repeated failures), `too_large` (a text above the request
+ * size limit; not sent).
  */
 export type GuardrailsFallbackReason =
-  'timeout' | 'unreachable' | 'http_status' | 'invalid_response' | 'breaker_open';
+  'timeout' | 'unreachable' | 'http_status' | 'invalid_response' | 'breaker_open' | 'too_large';
 
 /**
  * The Guardrails Service did not answer for this message: the built-in engines decided alone (seed

@@ -11,6 +11,7 @@ import { hasDomainRules, needsBodyInspection } from '../policy/derived.js';
 import type { SecurityPolicy } from '../policy/security-policy.js';
 import type { Resolver } from '../proxy/egress/resolver.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
+import { guardrailsClientFromEnv } from '../guardrails/client/guardrails-client.js';
 import { UpstreamTrust } from '../proxy/tls/upstream-trust.js';
 import type { DnsUpstream } from '../sandbox/dns/dns-upstream.js';
 import { claimRunTag, sweepDeadRuns } from '../sandbox/run-owner.js';
@@ -49,6 +50,14 @@ export interface RunInSandboxOptions {
   stateRoot?: string;
   /** Aborting (Ctrl-C) kills the sandbox; the summary still covers what happened until then. */
   signal?: AbortSignal;
+  /**
+   * Base URL of the Guardrails Service (NER for person names and other NER-only PII types, the
+   * injection model). Default: the GUARDRAILS_URL environment variable; unset means the built-in
+   * engines alone. GUARDRAILS_TIMEOUT_MS sets the per-call deadline (default 150 ms).
+   */
+  guardrailsUrl?: string;
+  /** Environment read for GUARDRAILS_URL and GUARDRAILS_TIMEOUT_MS; default the process's. */
+  env?: NodeJS.ProcessEnv;
   testOnly?: RunTestOnly;
 }
 
@@ -107,6 +116,9 @@ export async function runInSandbox(o: RunInSandboxOptions): Promise<RunOutcome> 
   const record = (e: StoredEvent) => void events.push(e);
   let manager: SandboxManager | undefined;
   let proxyServer: ProxyServer | undefined;
+  const guardrails = guardrailsClientFromEnv(o.env ?? process.env, {
+    ...(o.guardrailsUrl !== undefined ? { url: o.guardrailsUrl } : {}),
+  });
   let ownerFile: string | undefined;
   const onAbort = () => void manager?.close();
   try {
@@ -119,6 +131,7 @@ export async function runInSandbox(o: RunInSandboxOptions): Promise<RunOutcome> 
       proxyServer = new ProxyServer({
         upstreamTrust: t?.upstreamTrust ?? (await UpstreamTrust.load()),
         auditSink: { record },
+        ...(guardrails ? { guardrails } : {}),
         ...(t?.resolver ? { resolver: t.resolver } : {}),
         ...(t?.hostAddresses ? { hostAddresses: t.hostAddresses } : {}),
         ...(t?.trustedRanges ? { testOnly: { trustedRanges: t.trustedRanges } } : {}),
@@ -158,6 +171,7 @@ export async function runInSandbox(o: RunInSandboxOptions): Promise<RunOutcome> 
     o.signal?.removeEventListener('abort', onAbort);
     await manager?.close();
     await proxyServer?.close();
+    guardrails?.close();
     if (ownerFile) await rm(ownerFile, { force: true });
   }
 }

@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { teeAuditSink } from '../audit/sink.js';
 import type { Resolver } from '../proxy/egress/resolver.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
+import { guardrailsClientFromEnv } from '../guardrails/client/guardrails-client.js';
 import { UpstreamTrust } from '../proxy/tls/upstream-trust.js';
 import type { DnsUpstream } from '../sandbox/dns/dns-upstream.js';
 import { SandboxManager } from '../sandbox/sandbox-manager.js';
@@ -47,6 +48,13 @@ export interface DaemonOptions {
   /** Audit store; default {@link openAuditStore} in `dataDir` (or DECLAW_AUDIT_URL's PostgreSQL). */
   audit?: { sink: { record(e: DaemonEvent): void }; query: AuditQuery };
   logger?: Logger;
+  /**
+   * Base URL of the Guardrails Service, e.g. `http://127.0.0.1:8700`: NER for person names and the
+   * other NER-only PII types, and the injection model, with automatic fallback to the built-in
+   * engines. Default: the GUARDRAILS_URL environment variable (of `env`); unset means built-in only.
+   * GUARDRAILS_TIMEOUT_MS sets the per-call deadline (default 150 ms).
+   */
+  guardrailsUrl?: string;
   /** Test worlds: upstream CAs, name resolution, DNS for sandboxes, ranges treated as public. */
   upstreamTrust?: UpstreamTrust;
   resolver?: Resolver;
@@ -120,7 +128,17 @@ export class Daemon {
       metrics.observe(e);
       audit.sink.record(e);
     };
+    const guardrails = guardrailsClientFromEnv(env, {
+      logger,
+      ...(o.guardrailsUrl !== undefined ? { url: o.guardrailsUrl } : {}),
+    });
+    if (guardrails)
+      logger.info('Guardrails Service enabled', {
+        url: guardrails.url.href,
+        deadlineMs: guardrails.deadlineMs,
+      });
     const proxy = new ProxyServer({
+      ...(guardrails ? { guardrails } : {}),
       upstreamTrust: o.upstreamTrust ?? (await UpstreamTrust.load()),
       auditSink: teeAuditSink([{ record }], (err) => logger.warn('audit sink failed', { err })),
       logger,
@@ -164,12 +182,16 @@ export class Daemon {
         api,
         audit.query,
         metrics,
-        async () => store?.close(),
+        async () => {
+          guardrails?.close();
+          await store?.close();
+        },
       );
     } catch (err) {
       await manager?.close();
       await proxy.close();
       await store?.close();
+      guardrails?.close();
       throw err;
     }
   }

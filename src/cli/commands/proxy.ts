@@ -11,6 +11,7 @@ import { loadPolicyFile } from '../../policy/load.js';
 import { ProxyServer, type ProxyServerOptions } from '../../proxy/proxy-server.js';
 import { splitHostPort } from '../../proxy/http/headers.js';
 import { UpstreamTrust } from '../../proxy/tls/upstream-trust.js';
+import { guardrailsClientFromEnv } from '../../guardrails/client/guardrails-client.js';
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
 
@@ -23,6 +24,11 @@ export interface ProxyCommandOptions {
   scanLimit?: string;
   sandboxId?: string;
   quiet?: boolean;
+  /**
+   * Base URL of the Guardrails Service (NER for names, the injection model). Default: the
+   * GUARDRAILS_URL environment variable; unset means the built-in engines alone.
+   */
+  guardrailsUrl?: string;
 }
 
 /** What {@link runProxyCommand} reports once it listens (for tests and embedding). */
@@ -36,6 +42,8 @@ export interface ProxyCommandStarted {
 /** In-process hooks: a stop signal, and (tests only) proxy options such as a resolver. */
 export interface ProxyCommandHooks {
   signal?: AbortSignal;
+  /** Environment read for GUARDRAILS_URL and GUARDRAILS_TIMEOUT_MS; default the process's. */
+  env?: NodeJS.ProcessEnv;
   onStarted?: (started: ProxyCommandStarted) => void;
   proxyOptions?: Partial<ProxyServerOptions>;
 }
@@ -126,10 +134,16 @@ export async function runProxyCommand(
       if (!quiet) io.stderr(`${e.time.slice(11, 23)} ${describeEvent(e)}\n`);
     },
   };
+  const logger = stderrLogger(io, quiet);
+  const guardrails = guardrailsClientFromEnv(hooks.env ?? process.env, {
+    logger,
+    ...(opts.guardrailsUrl !== undefined ? { url: opts.guardrailsUrl } : {}),
+  });
   const proxy = new ProxyServer({
     upstreamTrust,
     auditSink: printer,
-    logger: stderrLogger(io, quiet),
+    logger,
+    ...(guardrails ? { guardrails } : {}),
     ...(scanLimit !== undefined ? { scanLimitBytes: scanLimit } : {}),
     ...hooks.proxyOptions,
   });
@@ -139,6 +153,7 @@ export async function runProxyCommand(
     .listenExplicit({ host: listen.host, port: listen.port, sessionId: sandboxId })
     .catch(async (err: NodeJS.ErrnoException) => {
       await proxy.close();
+      guardrails?.close();
       if (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES') {
         throw new InvalidArgumentError(
           '--listen',
@@ -166,6 +181,11 @@ export async function runProxyCommand(
       `  export HTTPS_PROXY=${url} HTTP_PROXY=${url}\n` +
       `  export SSL_CERT_FILE=${caBundleFile} REQUESTS_CA_BUNDLE=${caBundleFile} NODE_EXTRA_CA_CERTS=${caCertFile}\n`,
   );
+  if (guardrails) {
+    io.stdout(
+      `Guardrails Service: ${guardrails.url.href} (deadline ${guardrails.deadlineMs} ms; the built-in engines decide when it does not answer)\n`,
+    );
+  }
   const secrets = Object.entries(session.secrets.envForSandbox());
   if (secrets.length > 0) {
     io.stdout(
@@ -180,6 +200,7 @@ export async function runProxyCommand(
     hooks.signal?.addEventListener('abort', () => done(), { once: true });
   });
   await proxy.close();
+  guardrails?.close();
 }
 
 /** `declaw proxy --policy FILE [--listen 127.0.0.1:8080]`: the explicit proxy, for HTTPS_PROXY users. */
@@ -194,6 +215,10 @@ export function registerProxyCommand(program: Command, io: CliIO, setExit: (code
     .option('--scan-limit <bytes>', 'largest body scanned; larger ones are refused when scanning is required')
     .option('--sandbox-id <id>', 'name of the session in audit lines', 'local')
     .option('--quiet', 'do not print a line per decision')
+    .option(
+      '--guardrails-url <url>',
+      'Guardrails Service for NER and the injection model (default: GUARDRAILS_URL)',
+    )
     .action(async (opts: ProxyCommandOptions) => {
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();

@@ -10,6 +10,7 @@ interface ServeCliOptions {
   dataDir?: string;
   warmPool: string;
   verbose?: boolean;
+  guardrailsUrl?: string;
 }
 
 /** Parse HOST:PORT, [v6]:PORT or PORT. */
@@ -50,6 +51,10 @@ export function registerServeCommand(program: Command, io: CliIO, setExit: (code
     .option('--data-dir <dir>', `key file and audit data (default ${defaultDataDir()})`)
     .option('--warm-pool <n>', 'sandboxes kept ready in advance', '2')
     .option('--verbose', 'debug logging')
+    .option(
+      '--guardrails-url <url>',
+      'Guardrails Service for NER and the injection model (default: GUARDRAILS_URL)',
+    )
     .action(async (opts: ServeCliOptions) => {
       try {
         const listen = parseListen(opts.listen);
@@ -58,7 +63,13 @@ export function registerServeCommand(program: Command, io: CliIO, setExit: (code
           throw new InvalidArgumentError('--warm-pool', 'must be an integer from 0 to 64');
         }
         const logger = stderrLogger(io, Boolean(opts.verbose));
-        const daemon = await Daemon.start({ listen, dataDir: opts.dataDir, warmPoolSize: warm, logger });
+        const daemon = await Daemon.start({
+          listen,
+          dataDir: opts.dataDir,
+          warmPoolSize: warm,
+          logger,
+          ...(opts.guardrailsUrl !== undefined ? { guardrailsUrl: opts.guardrailsUrl } : {}),
+        });
         io.stdout(`declaw serve: listening on ${daemon.url}\n`);
         if (daemon.keyFile) {
           io.stdout(`  API key file: ${daemon.keyFile}${daemon.createdKey ? ' (new key generated)' : ''}\n`);

@@ -60,6 +60,12 @@ export interface GuardrailsClientOptions {
   maxSockets?: number;
   /** Largest answer accepted, in bytes. Default 16 MiB. */
   maxResponseBytes?: number;
+  /**
+   * Largest request body sent, in bytes: longer text lists are split into several requests, and a
+   * single text above it falls back (`too_large`) without a call. Default 1 MiB, the service's
+   * default `maxBodyBytes`.
+   */
+  maxRequestBytes?: number;
   logger?: Logger;
   /** Told about every fallback and recovery (audit, metrics). Must not throw; errors are logged. */
   onEvent?: (event: GuardrailsClientEvent) => void;
@@ -79,6 +85,8 @@ export interface GuardrailsClientStats {
 /** The protocol's limits on texts per request; larger lists are split into several calls. */
 const MAX_ANALYZE_TEXTS = 4096;
 const MAX_INJECTION_TEXTS = 256;
+/** Room in a request for everything but the texts (`{"texts":[...],"types":[...]}`). */
+const ENVELOPE_BYTES = 1024;
 
 /**
  * The proxy's client of the Guardrails Service: `analyze` (NER spans for PII types) and
@@ -102,10 +110,18 @@ export class GuardrailsClient {
   readonly #transport: JsonTransport;
   readonly #logger: Logger;
   readonly #onEvent: ((event: GuardrailsClientEvent) => void) | undefined;
+  readonly #maxRequestBytes: number;
   readonly #stats: Omit<GuardrailsClientStats, 'breaker'> = {
     calls: 0,
     succeeded: 0,
-    fallbacks: { timeout: 0, unreachable: 0, http_status: 0, invalid_response: 0, breaker_open: 0 },
+    fallbacks: {
+      timeout: 0,
+      unreachable: 0,
+      http_status: 0,
+      invalid_response: 0,
+      breaker_open: 0,
+      too_large: 0,
+    },
     recoveries: 0,
   };
 
@@ -128,6 +144,13 @@ export class GuardrailsClient {
       maxSockets: options.maxSockets ?? 16,
       maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
     });
+    this.#maxRequestBytes = options.maxRequestBytes ?? 1 << 20;
+    if (!Number.isInteger(this.#maxRequestBytes) || this.#maxRequestBytes < 2 * ENVELOPE_BYTES) {
+      throw new InvalidArgumentError(
+        'maxRequestBytes',
+        `must be a whole number of bytes, at least ${2 * ENVELOPE_BYTES}; got ${this.#maxRequestBytes}`,
+      );
+    }
     this.#logger = options.logger ?? silentLogger;
     this.#onEvent = options.onEvent;
   }
@@ -202,16 +225,43 @@ export class GuardrailsClient {
     this.#transport.close();
   }
 
-  /** Splits `texts` into protocol-sized batches, sent together; one failed batch fails the call. */
+  /**
+   * Splits `texts` into batches within the protocol's count and the request size limit, sent
+   * together; one failed batch fails the call.
+   */
   async #batched<T>(
     operation: GuardrailsOperation,
     texts: readonly string[],
     max: number,
     send: (batch: string[]) => Promise<GuardrailsResult<T[]>>,
   ): Promise<GuardrailsResult<T[]>> {
-    if (texts.length <= max) return send([...texts]);
+    const budget = this.#maxRequestBytes - ENVELOPE_BYTES;
     const batches: string[][] = [];
-    for (let i = 0; i < texts.length; i += max) batches.push(texts.slice(i, i + max));
+    let batch: string[] = [];
+    let bytes = 0;
+    for (const text of texts) {
+      // As JSON: escapes (the \u0000 segment separators, quotes) and UTF-8 make it longer.
+      const size = Buffer.byteLength(JSON.stringify(text)) + 1;
+      if (size > budget) {
+        const endpoint = operation === 'analyze' ? GUARDRAILS_PATHS.analyze : GUARDRAILS_PATHS.injection;
+        this.#stats.calls++;
+        return this.#fallback(
+          operation,
+          endpoint,
+          'too_large',
+          `a text of ${size} bytes as JSON exceeds the request limit`,
+        );
+      }
+      if (batch.length > 0 && (batch.length >= max || bytes + size > budget)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(text);
+      bytes += size;
+    }
+    batches.push(batch);
+    if (batches.length === 1) return send(batches[0]!);
     const results = await Promise.all(batches.map(send));
     const failed = results.find((r) => !r.ok);
     if (failed) return failed;
@@ -247,6 +297,18 @@ export class GuardrailsClient {
           ? 'answer does not match the texts sent'
           : 'answer does not match the protocol';
       }
+    }
+    if (
+      !out.ok &&
+      out.reason === 'http_status' &&
+      out.status >= 400 &&
+      out.status < 500 &&
+      out.status !== 408 &&
+      out.status !== 429
+    ) {
+      // The service is up and refused this request (400, 413): nothing to hold against it.
+      this.#breaker.success(ticket);
+      return this.#fallback(operation, endpoint, out.reason, out.detail);
     }
     if (reason !== undefined) {
       if (this.#breaker.failure(ticket)) {

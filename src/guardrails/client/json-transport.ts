@@ -2,12 +2,14 @@ import http from 'node:http';
 import https from 'node:https';
 
 /** Why a call to the service did not produce a usable answer. Stable ids, used in audit events. */
-export type FallbackReason = 'timeout' | 'unreachable' | 'http_status' | 'invalid_response' | 'breaker_open';
+export type FallbackReason =
+  'timeout' | 'unreachable' | 'http_status' | 'invalid_response' | 'breaker_open' | 'too_large';
 
 /** What one HTTP exchange ended with. Never carries the texts sent. */
 export type TransportOutcome =
   | { ok: true; status: number; body: unknown }
-  | { ok: false; reason: Exclude<FallbackReason, 'breaker_open'>; detail: string };
+  | { ok: false; reason: 'timeout' | 'unreachable' | 'invalid_response'; detail: string }
+  | { ok: false; reason: 'http_status'; detail: string; status: number };
 
 /** Options of {@link JsonTransport}. */
 export interface JsonTransportOptions {
@@ -104,7 +106,7 @@ export class JsonTransport {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           if (status < 200 || status > 299) {
-            finish({ ok: false, reason: 'http_status', detail: `HTTP ${status}` });
+            finish({ ok: false, reason: 'http_status', detail: `HTTP ${status}`, status });
             return;
           }
           try {

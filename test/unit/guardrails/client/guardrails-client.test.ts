@@ -233,3 +233,36 @@ test('GUARDRAILS_URL enables the client and GUARDRAILS_TIMEOUT_MS sets its deadl
   assert.throws(() => guardrailsClientFromEnv({ GUARDRAILS_URL: 'ftp://h' }), /http/);
   assert.throws(() => guardrailsClientFromEnv({ GUARDRAILS_URL: 'not a url' }), /GUARDRAILS_URL/);
 });
+
+test('texts are split to stay under the request size limit; one text above it falls back without a call', async (t) => {
+  const svc = await startCannedService();
+  t.after(() => svc.close());
+  const client = new GuardrailsClient({ url: svc.url, maxRequestBytes: 4096, deadlineMs: 5000 });
+  t.after(() => client.close());
+  const texts = Array.from({ length: 10 }, (_, i) => `${i} ${'a'.repeat(700)}`);
+  const r = await client.analyze(texts, ['person_name']);
+  assert.ok(r.ok);
+  assert.equal(r.value.length, 10);
+  assert.ok(svc.received.length >= 3, 'split into several requests');
+  for (const req of svc.received) assert.ok(JSON.stringify(req.body).length <= 4096);
+  const before = svc.received.length;
+  const big = await client.analyze(['x'.repeat(5000)], ['person_name']);
+  assert.equal(!big.ok && big.reason, 'too_large');
+  assert.equal(svc.received.length, before);
+  assert.equal(client.breakerState, 'closed');
+});
+
+test('a 413 or 400 from the service falls back but does not count toward opening the breaker', async (t) => {
+  const svc = await startCannedService((_p, _b, res) =>
+    json(res, 413, { error: { code: 'too_large', message: 'body too large' } }),
+  );
+  t.after(() => svc.close());
+  const client = new GuardrailsClient({ url: svc.url, failureThreshold: 2 });
+  t.after(() => client.close());
+  for (let i = 0; i < 5; i++) {
+    const r = await client.analyze([TEXT], ['person_name']);
+    assert.equal(!r.ok && r.reason, 'http_status');
+  }
+  assert.equal(client.breakerState, 'closed');
+  assert.equal(svc.received.length, 5);
+});
