@@ -73,7 +73,7 @@ async function declawRole(dir: string, mode: string): Promise<void> {
     upstreamTrust: trust,
     resolver: mapResolver(Object.fromEntries(names.map((n) => [n, '127.0.0.1']))),
     hostAddresses: [],
-    testOnly: { trustedRanges: ['127.0.0.0/8'] },
+    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
   });
   const policy =
     mode === 'splice'

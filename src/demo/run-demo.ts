@@ -156,7 +156,7 @@ export async function runDemo(o: RunDemoOptions = {}): Promise<DemoEvidence> {
       // The proxy resolves both names to the fake host: only the policy keeps the denied one out.
       resolver: mapResolver({ [LLM_HOST]: subnet.host, [DENIED_DOMAIN]: subnet.host }),
       // The fake host has a private address; exactly that one address counts as reachable.
-      testOnly: { trustedRanges: [`${subnet.host}/32`] },
+      labNetwork: { reachablePrivateRanges: [`${subnet.host}/32`] },
     });
     cleanups.push(() => proxy.close());
     const { port } = await proxy.listenTransparent({ host: '127.0.0.1', port: 0 });

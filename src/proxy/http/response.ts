@@ -1,7 +1,8 @@
 /**
  * The response side of an exchange: pass it through untouched when nothing inbound applies, stream it
- * through the inbound stages when it is a stream (SSE, NDJSON), or read it whole (up to the scan
- * limit), run the stages, and send it with a recomputed Content-Length.
+ * through the inbound stages when it is a stream (SSE, NDJSON) or when secret masking is the only
+ * stage, or read it whole (up to the scan limit), run the stages, and send it with a recomputed
+ * Content-Length.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
@@ -11,6 +12,7 @@ import type { AuditRecorder, RequestInfo } from '../audit-recorder.js';
 import type { FlowContext } from '../flow/flow-context.js';
 import { processInbound } from '../pipeline/inbound.js';
 import { InboundStream, isStreamingMediaType } from '../pipeline/inbound-stream.js';
+import { SecretMaskStream } from '../pipeline/secret-mask-stream.js';
 import {
   BodyDecodeError,
   canDecode,
@@ -165,7 +167,14 @@ export async function relayResponse(
   headers = withoutHeaders(headers, 'content-encoding', 'content-length');
 
   if (isStreamingMediaType(contentType)) {
-    streamResponse(upstreamRes, res, flow, ctx, deps, status, statusMessage, headers, codings);
+    const stream = new InboundStream(flow.session, ctx.host, contentType);
+    streamResponse(stream, upstreamRes, res, flow, ctx, deps, status, statusMessage, headers, codings);
+    return;
+  }
+  if (!session.content.needsInboundBody(ctx.host)) {
+    // Only secret masking applies, and it needs no whole body: stream it.
+    const stream = new SecretMaskStream(session);
+    streamResponse(stream, upstreamRes, res, flow, ctx, deps, status, statusMessage, headers, codings);
     return;
   }
 
@@ -206,6 +215,7 @@ export async function relayResponse(
 }
 
 function streamResponse(
+  stream: Pick<InboundStream, 'push' | 'end' | 'events'>,
   upstreamRes: IncomingMessage,
   res: ServerResponse,
   flow: FlowContext,
@@ -216,7 +226,6 @@ function streamResponse(
   headers: ReturnType<typeof endToEndHeaders>,
   codings: string[],
 ): void {
-  const stream = new InboundStream(flow.session, ctx.host, headerValue(headers, 'content-type'));
   const source = decodingStream(upstreamRes, codings);
   res.writeHead(status, statusMessage, flatHeaders(headers));
   res.flushHeaders();

@@ -14,12 +14,18 @@ let largeEnded = false;
 before(async () => {
   internet = await startTestInternet({ names: ['api.openai.com', 'files.example'] });
   internet.route('files.example', (req, res) => {
-    if (req.url === '/large') {
+    if (req.url?.startsWith('/large')) {
       largeEnded = false;
       res.writeHead(200, { 'content-type': 'application/json' }); // chunked, no length
       res.write(`[${'"lorem ipsum dolor sit amet",'.repeat(4096)}`);
+      const echo = new URL(req.url ?? '/', 'https://x').searchParams.get('echo');
       const finish = (): void => {
         largeEnded = true;
+        if (echo) {
+          // The value is split across two chunks: masking must hold back the first half.
+          res.write(`"${echo.slice(0, 10)}`);
+          res.write(`${echo.slice(10)}",`);
+        }
         res.end('"end"]');
       };
       releaseLarge = finish;
@@ -104,6 +110,39 @@ test(
       assert.equal(endedAtFirstChunk, false, 'the first bytes arrived while the upstream was still sending');
       const parsed = JSON.parse(Buffer.concat(chunks).toString()) as string[];
       assert.equal(parsed.length, 4097);
+    } finally {
+      await agent.close();
+      await t.close();
+    }
+  },
+);
+
+test(
+  'with secure env vars only, a large response streams and a secret value in it is still masked',
+  { timeout: 20_000 },
+  async () => {
+    const REAL = 'sk-live-REAL-0123456789abcdef';
+    const policy = SecurityPolicy.fromJSON({
+      env_security: { secure_env_vars: [{ key: 'OPENAI_API_KEY', value: REAL, domains: ['files.example'] }] },
+    });
+    const t = await startTestProxy(internet, policy);
+    const agent = new ProxyAgent({ uri: t.proxyUrl, requestTls: { ca: t.caPem } });
+    try {
+      const r = await request(internet.url('files.example', `/large?echo=${REAL}`), { dispatcher: agent });
+      const chunks: Buffer[] = [];
+      let endedAtFirstChunk: boolean | undefined;
+      for await (const chunk of r.body) {
+        if (endedAtFirstChunk === undefined) {
+          endedAtFirstChunk = largeEnded;
+          releaseLarge();
+        }
+        chunks.push(chunk as Buffer);
+      }
+      assert.equal(endedAtFirstChunk, false, 'the first bytes arrived while the upstream was still sending');
+      const text = Buffer.concat(chunks).toString();
+      assert.ok(!text.includes(REAL), 'the real value never reaches the sandbox');
+      assert.ok(text.includes(t.session.secrets.envForSandbox().OPENAI_API_KEY!));
+      assert.deepEqual(t.audit.ofType('secret_masked')[0]?.keys, ['OPENAI_API_KEY']);
     } finally {
       await agent.close();
       await t.close();
