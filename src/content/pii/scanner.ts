@@ -5,7 +5,7 @@ import { createCreditCardDetector } from './detectors/credit-card.js';
 import { createEmailDetector } from './detectors/email.js';
 import { createIpAddressDetector } from './detectors/ip-address.js';
 import { createPhoneNumberDetector } from './detectors/phone-number.js';
-import { keepNonOverlapping } from './detectors/spans.js';
+import { mergeByPriority, ordered } from './detectors/spans.js';
 import { createSsnDetector } from './detectors/ssn.js';
 import type { PiiDetector, PiiFinding, PiiScanner } from './types.js';
 
@@ -31,10 +31,6 @@ const PRIORITY: readonly PiiType[] = ['api_key', 'credit_card', 'ssn', 'email', 
 
 /** Types whose findings keep phone detection off their spans even when they were not requested. */
 const PHONE_GUARDS: readonly PiiType[] = ['credit_card', 'ssn', 'email', 'ip_address'];
-
-interface Ranked extends PiiFinding {
-  readonly rank: number;
-}
 
 /**
  * The built-in PII scanner: one detector per structured type (`ssn`, `credit_card`, `email`,
@@ -66,32 +62,31 @@ export function createPiiScanner(options: PiiScannerOptions = {}): PiiScanner {
   const extras = [...(options.extraDetectors ?? [])];
   const supportedTypes = new Set<PiiType>([...builtIn.keys(), 'phone_number', ...extras.map((d) => d.type)]);
 
-  const rankOf = (type: PiiType, extraIndex?: number): number =>
-    extraIndex === undefined ? PRIORITY.indexOf(type) : PRIORITY.length + extraIndex;
-
   function scan(text: string, types: ReadonlySet<PiiType>): PiiFinding[] {
     if (typeof text !== 'string' || text.length === 0 || types.size === 0) return [];
     const wantsPhone = types.has('phone_number');
-    const candidates: Ranked[] = [];
-    for (const [type, detector] of builtIn) {
+    // Findings per type in priority order; each detector's own findings are sorted and disjoint, so
+    // overlaps between types resolve in one linear merge per type.
+    const groups: Array<readonly PiiFinding[]> = [];
+    for (const type of PRIORITY) {
+      const detector = builtIn.get(type);
+      if (detector === undefined) continue;
       if (!types.has(type) && !(wantsPhone && PHONE_GUARDS.includes(type))) continue;
-      for (const f of detector.detect(text)) candidates.push({ ...f, rank: rankOf(type) });
+      groups.push(ordered(detector.detect(text)));
     }
-    let resolved = resolve(candidates);
-    if (wantsPhone) {
-      const phones = phone.detectAvoiding(text, resolved);
-      if (phones.length > 0)
-        resolved = resolve([...resolved, ...phones.map((f) => ({ ...f, rank: rankOf(f.type) }))]);
-    }
+    let resolved = mergeByPriority(groups);
+    // Phones never overlap what is already resolved: they are searched only in the gaps.
+    if (wantsPhone) resolved = mergeByPriority([resolved, phone.detectAvoiding(text, resolved)]);
     const fromExtras = runExtras(text, types);
-    if (fromExtras.length > 0) resolved = resolve([...resolved, ...fromExtras]);
-    return resolved.filter((f) => types.has(f.type)).map(({ rank: _rank, ...f }) => f);
+    if (fromExtras.length > 0) resolved = mergeByPriority([resolved, ...fromExtras]);
+    return resolved.every((f) => types.has(f.type)) ? resolved : resolved.filter((f) => types.has(f.type));
   }
 
-  function runExtras(text: string, types: ReadonlySet<PiiType>): Ranked[] {
-    const out: Ranked[] = [];
-    extras.forEach((detector, i) => {
-      if (!types.has(detector.type)) return;
+  /** Findings of each extra detector (in the order given), validated and ordered. */
+  function runExtras(text: string, types: ReadonlySet<PiiType>): Array<readonly PiiFinding[]> {
+    const out: Array<readonly PiiFinding[]> = [];
+    for (const detector of extras) {
+      if (!types.has(detector.type)) continue;
       let found: PiiFinding[];
       try {
         found = detector.detect(text);
@@ -100,25 +95,22 @@ export function createPiiScanner(options: PiiScannerOptions = {}): PiiScanner {
           type: detector.type,
           error: err instanceof Error ? err.message : String(err),
         });
-        return;
+        continue;
       }
-      for (const f of found) {
-        // Validate at the boundary: an extra detector's offsets are not trusted.
-        if (!Number.isInteger(f.start) || !Number.isInteger(f.end) || f.start < 0 || f.end > text.length)
-          continue;
-        if (f.start >= f.end || f.type !== detector.type) continue;
-        out.push({ ...f, rank: rankOf(f.type, i) });
-      }
-    });
+      // Validate at the boundary: an extra detector's offsets are not trusted.
+      const valid = found.filter(
+        (f) =>
+          Number.isInteger(f.start) &&
+          Number.isInteger(f.end) &&
+          f.start >= 0 &&
+          f.end <= text.length &&
+          f.start < f.end &&
+          f.type === detector.type,
+      );
+      out.push(ordered([...valid].sort((a, b) => a.start - b.start)));
+    }
     return out;
   }
 
   return { supportedTypes, scan };
-}
-
-function resolve(candidates: readonly Ranked[]): Ranked[] {
-  return keepNonOverlapping(
-    candidates,
-    (a, b) => a.rank - b.rank || b.end - b.start - (a.end - a.start) || a.start - b.start,
-  );
 }

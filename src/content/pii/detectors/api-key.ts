@@ -1,3 +1,4 @@
+import { withAnchorChecks } from '../secret-rules/anchor-checks.js';
 import { DECLAW_SECRET_RULES } from '../secret-rules/declaw-rules.js';
 import { GITLEAKS_GLOBAL_ALLOWLIST, GITLEAKS_RULES } from '../secret-rules/gitleaks-rules.js';
 import { SecretRuleMatcher } from '../secret-rules/matcher.js';
@@ -17,13 +18,14 @@ const isGeneric = (r: SecretRuleSpec): boolean => r.id.startsWith('generic');
 /**
  * The built-in rule set in priority order (an equally long match of an earlier rule wins): gitleaks'
  * named formats, then declaw's additions, then gitleaks' generic `key = value` rules, so a GitHub token
- * in `TOKEN=ghp_…` is reported as `github-pat` rather than as a generic key.
+ * in `TOKEN=ghp_…` is reported as `github-pat` rather than as a generic key. Rules with common keywords
+ * carry anchor checks (see anchor-checks.ts).
  */
 export const DEFAULT_SECRET_RULES: readonly SecretRuleSpec[] = [
   ...GITLEAKS_RULES.filter((r) => !isGeneric(r)),
   ...DECLAW_SECRET_RULES,
   ...GITLEAKS_RULES.filter(isGeneric),
-];
+].map(withAnchorChecks);
 
 /**
  * Detects API keys, tokens and private keys with gitleaks' rule set (compiled with RE2) plus declaw's own

@@ -29,8 +29,19 @@ interface RuleSlot {
   readonly order: number;
   /** The pattern can match arbitrarily long text, so it always runs on the whole text. */
   readonly unbounded: boolean;
+  /** Sticky anchor checks by lower-case keyword (see SecretRuleSpec.anchorChecks). */
+  readonly checks: ReadonlyMap<string, RegExp> | undefined;
   /** Compiled on first use: most bodies never contain most rules' keywords. */
   compiled?: { re: RE2; allowlists: readonly CompiledAllowlist[] };
+}
+
+function compileChecks(spec: SecretRuleSpec): ReadonlyMap<string, RegExp> | undefined {
+  if (spec.anchorChecks === undefined) return undefined;
+  const out = new Map<string, RegExp>();
+  for (const [keyword, check] of Object.entries(spec.anchorChecks)) {
+    out.set(keyword.toLowerCase(), new RegExp(check.source, check.flags.replace(/[gy]/g, '') + 'y'));
+  }
+  return out;
 }
 
 function escapeLiteral(s: string): string {
@@ -76,7 +87,12 @@ export class SecretRuleMatcher {
     rules: readonly SecretRuleSpec[],
     globalAllowlist: GlobalSecretAllowlistSpec = { regexes: [], stopwords: [] },
   ) {
-    this.slots = rules.map((spec, order) => ({ spec, order, unbounded: hasUnboundedRepeat(spec.regex) }));
+    this.slots = rules.map((spec, order) => ({
+      spec,
+      order,
+      unbounded: hasUnboundedRepeat(spec.regex),
+      checks: compileChecks(spec),
+    }));
     const index = new Map<string, number>();
     for (const slot of this.slots) {
       for (const kw of slot.spec.keywords) {
@@ -127,31 +143,54 @@ export class SecretRuleMatcher {
   /**
    * Byte offsets of the occurrences of the present keywords, grouped by the rules they enable; `null`
    * for a rule whose keywords are so frequent that its windows would cover the whole text anyway.
+   * Occurrences that fail a rule's anchor check do not count for that rule, and a rule left without
+   * any occurrence does not run at all.
    */
   private keywordHits(text: string, buf: Buffer, present: readonly number[]): Map<RuleSlot, number[] | null> {
     // Offsets in `lower` must be byte offsets in `buf`. Pure-ASCII text (as long as its UTF-8) already
     // has that property; otherwise Latin-1 decoding maps each byte to one character and lower-casing
     // keeps the mapping 1:1. Keywords are ASCII.
-    const lower = buf.length === text.length ? text.toLowerCase() : buf.toString('latin1').toLowerCase();
+    const ascii = buf.length === text.length;
+    const lower = ascii ? text.toLowerCase() : buf.toString('latin1').toLowerCase();
     const limit = Math.ceil(buf.length / (WINDOW_BEFORE + WINDOW_AFTER));
     const byRule = new Map<RuleSlot, number[] | null>();
+    const add = (slot: RuleSlot, positions: number[] | null): void => {
+      const list = byRule.get(slot);
+      if (list === null) return;
+      if (positions === null || slot.unbounded || (list && list.length + positions.length > limit))
+        byRule.set(slot, null);
+      else if (list) list.push(...positions);
+      else byRule.set(slot, positions);
+    };
     for (const k of present) {
       const keyword = this.keywords[k] as string;
-      let positions: number[] | null = [];
+      const slots = this.rulesByKeyword[k] ?? [];
+      // Anchor checks apply to ASCII text only: there RE2's case folding and JavaScript's agree.
+      const checked = ascii ? slots.filter((s) => s.checks?.has(keyword)) : [];
+      const plain = checked.length === 0 ? slots : slots.filter((s) => !checked.includes(s));
+      let positions: number[] | null = plain.length > 0 ? [] : null;
+      const passed = checked.map((): number[] | null => []);
       for (let at = lower.indexOf(keyword); at !== -1; at = lower.indexOf(keyword, at + 1)) {
-        if (positions.length >= limit) {
+        if (positions !== null && positions.length >= limit) {
           positions = null;
-          break;
+          if (checked.length === 0) break;
         }
-        positions.push(at);
+        positions?.push(at);
+        for (let c = 0; c < checked.length; c++) {
+          const list = passed[c];
+          if (list === null || list === undefined) continue;
+          const check = (checked[c] as RuleSlot).checks?.get(keyword) as RegExp;
+          check.lastIndex = at;
+          if (!check.test(text)) continue;
+          if (list.length >= limit) passed[c] = null;
+          else list.push(at);
+        }
       }
-      for (const slot of this.rulesByKeyword[k] ?? []) {
-        const list = byRule.get(slot);
-        if (list === null) continue;
-        if (positions === null || slot.unbounded) byRule.set(slot, null);
-        else if (list) list.push(...positions);
-        else byRule.set(slot, positions.slice());
-      }
+      for (const slot of plain) add(slot, positions === null ? null : positions.slice());
+      checked.forEach((slot, c) => {
+        const list = passed[c];
+        if (list === null || (list !== undefined && list.length > 0)) add(slot, list ?? null);
+      });
     }
     return byRule;
   }

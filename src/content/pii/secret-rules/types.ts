@@ -44,6 +44,13 @@ export interface SecretRuleSpec {
   /** 1-based capture group holding the secret. */
   readonly secretGroup?: number;
   readonly allowlists?: readonly SecretAllowlistSpec[];
+  /**
+   * Necessary conditions at keyword occurrences, by keyword: a JavaScript pattern that must match
+   * (sticky) where the keyword occurs in the text as written, or that occurrence cannot be part of a
+   * match. Only occurrences that pass count as the rule's keyword hits; used for rules whose keywords
+   * are common word pieces (see anchor-checks.ts). Applied to pure-ASCII texts only.
+   */
+  readonly anchorChecks?: Readonly<Record<string, RegExp>>;
 }
 
 /** Exceptions that apply to every rule (gitleaks' global allowlist, minus its file-path entries). */
