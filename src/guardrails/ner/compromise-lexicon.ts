@@ -21,6 +21,8 @@ export interface LexiconEntry {
   organization: boolean;
   /** Has any tag that is not a name, place or organization: an ordinary English word. */
   common: boolean;
+  /** A weekday, month or other date word (`Tuesday`, `June`), even where it is also a given name. */
+  calendar: boolean;
 }
 
 type RawLexicon = Record<string, string | string[]>;
@@ -29,6 +31,7 @@ const GIVEN = new Set(['FirstName', 'MaleName', 'FemaleName']);
 const SURNAME = new Set(['LastName', 'Person']);
 const PLACE = new Set(['City', 'Country', 'Region', 'Place']);
 const ORG = new Set(['Organization', 'SportsTeam']);
+const CALENDAR = new Set(['WeekDay', 'Month', 'Date', 'Holiday']);
 /** Tags compromise adds to proper nouns that say nothing about what kind they are. */
 const NEUTRAL = new Set(['ProperNoun', 'Noun', 'Singular', 'Abbreviation', 'Demonym']);
 
@@ -67,6 +70,7 @@ export class CompromiseLexicon {
         place: tags.some((t) => PLACE.has(t)),
         country: tags.includes('Country'),
         organization: tags.some((t) => ORG.has(t)),
+        calendar: tags.some((t) => CALENDAR.has(t)),
         common: tags.some(
           (t) => !GIVEN.has(t) && !SURNAME.has(t) && !PLACE.has(t) && !ORG.has(t) && !NEUTRAL.has(t),
         ),

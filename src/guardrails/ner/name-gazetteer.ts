@@ -5,7 +5,8 @@ import { FileUnreadableError } from '../../errors.js';
 
 /**
  * The person-name lists built into the repository by `scripts/build-name-gazetteer.ts`
- * (data/names/given-names.txt and name-parts.txt; sources and licences in NOTICE). Read from disk
+ * (data/names/given-names.txt, name-parts.txt, and common-words.txt for the words that are usually
+ * not names; sources and licences in NOTICE). Read from disk
  * once, when a recognizer is created; nothing is downloaded.
  */
 export interface NameGazetteer {
@@ -13,10 +14,12 @@ export interface NameGazetteer {
   isGivenName(lower: string): boolean;
   /** A given name or surname of any culture (`abramov`, `vargas`). Lower-case input. */
   isNamePart(lower: string): boolean;
-  readonly size: { givenNames: number; nameParts: number };
+  /** An everyday English word (`comedy`, `server`, also `rose`): capitalised, it is weak evidence of a name. */
+  isCommonWord(lower: string): boolean;
+  readonly size: { givenNames: number; nameParts: number; commonWords: number };
 }
 
-const FILES = { given: 'given-names.txt', parts: 'name-parts.txt' } as const;
+const FILES = { given: 'given-names.txt', parts: 'name-parts.txt', common: 'common-words.txt' } as const;
 
 /**
  * Where data/names lives: beside src/ in a checkout, beside dist/src/ in the published package.
@@ -53,9 +56,11 @@ function readList(dir: string, file: string): Set<string> {
 export function loadNameGazetteer(dir = defaultNameDataDir()): NameGazetteer {
   const given = readList(dir, FILES.given);
   const parts = readList(dir, FILES.parts);
+  const common = readList(dir, FILES.common);
   return {
     isGivenName: (lower) => given.has(lower),
     isNamePart: (lower) => parts.has(lower) || given.has(lower),
-    size: { givenNames: given.size, nameParts: parts.size },
+    isCommonWord: (lower) => common.has(lower),
+    size: { givenNames: given.size, nameParts: parts.size, commonWords: common.size },
   };
 }

@@ -4,7 +4,8 @@ import { CompromiseLexicon } from './compromise-lexicon.js';
 import { loadNameGazetteer, type NameGazetteer } from './name-gazetteer.js';
 import { classifyPhrase, type ClassifierResources, type NerEntityType } from './phrase-classifier.js';
 import { findProperPhrases } from './proper-phrases.js';
-import { tokenize, type Token } from './tokens.js';
+import { tokenize } from './tokens.js';
+import { findLowercaseNames } from './lowercase-names.js';
 
 /** Options of {@link createNerRecognizer}. */
 export interface NerRecognizerOptions {
@@ -27,15 +28,6 @@ const NER_TYPES: readonly NerEntityType[] = Object.freeze(['person_name', 'organ
 const LOG_LINE =
   /^\s*(?:\[?\d{4}-\d{2}-\d{2}[T ]\d|\[?\d{1,2}:\d{2}:\d{2}|\[?\d{2}\/\w{3}\/\d{4}|\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|PANIC)\b|[A-Z][a-z]{2} [ \d]\d \d{2}:)/u;
 
-/** Cues after which a lower-case given name is still a name: "my name is nina". */
-const LOWERCASE_NAME_CUES: readonly (readonly string[])[] = [
-  ['name', 'is'],
-  ['call', 'me'],
-  ['named'],
-  ["i'm"],
-  ['i', 'am'],
-];
-
 function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
@@ -52,22 +44,6 @@ function logLineRanges(text: string): Array<[number, number]> {
     if (LOG_LINE.test(text.slice(start, Math.min(end, start + 40)))) ranges.push([start, end]);
   }
   return ranges;
-}
-
-function lowercaseNames(tokens: readonly Token[], names: NameGazetteer): Array<[Token, string]> {
-  const found: Array<[Token, string]> = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind !== 'word' || t.capitalized || !names.isGivenName(t.lower)) continue;
-    for (const cue of LOWERCASE_NAME_CUES) {
-      if (i < cue.length) continue;
-      if (cue.every((w, k) => tokens[i - cue.length + k]!.lower === w) && t.punctBefore === '') {
-        found.push([t, 'person:lowercase-context']);
-        break;
-      }
-    }
-  }
-  return found;
 }
 
 /**
@@ -111,14 +87,10 @@ export function createNerRecognizer(options: NerRecognizerOptions = {}): EntityR
       });
     }
     if (wanted.includes('person_name')) {
-      for (const [t, rule] of lowercaseNames(tokens, res.names)) {
-        findings.push({
-          type: 'person_name',
-          start: t.start,
-          end: t.end,
-          score: 0.6,
-          recognizer: `${name}:${rule}`,
-        });
+      for (const f of findLowercaseNames(tokens, res.names, res.lexicon)) {
+        if (f.score < minScore || inLogLine(f.start)) continue;
+        const recognizer = `${name}:${f.rule}`;
+        findings.push({ type: 'person_name', start: f.start, end: f.end, score: f.score, recognizer });
       }
     }
     return findings;

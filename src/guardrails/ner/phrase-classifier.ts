@@ -6,6 +6,9 @@ import {
   PERSON_LEFT_CUES,
   PERSON_RIGHT_CUES,
   PLACE_LEFT_CUES,
+  PERSON_LABELS,
+  PERSON_RIGHT_WEAK_CUES,
+  STREET_WORDS,
   WEAK_PERSON_LEFT_CUES,
 } from './context-cues.js';
 import type { NameGazetteer } from './name-gazetteer.js';
@@ -36,34 +39,44 @@ interface TokenFacts {
   given: boolean;
   namePart: boolean;
   common: boolean;
+  calendar: boolean;
   place: boolean;
   org: boolean;
+  street: boolean;
+  /** In none of the dictionaries: a foreign name, a brand, a rare place. */
   unknown: boolean;
   initial: boolean;
 }
 
+const INITIAL_FACTS: TokenFacts = {
+  given: false,
+  namePart: false,
+  common: false,
+  calendar: false,
+  place: false,
+  org: false,
+  street: false,
+  unknown: false,
+  initial: true,
+};
+
 function facts(t: Token, res: ClassifierResources): TokenFacts {
-  if (t.kind === 'initial') {
-    return {
-      given: false,
-      namePart: false,
-      common: false,
-      place: false,
-      org: false,
-      unknown: false,
-      initial: true,
-    };
-  }
+  if (t.kind === 'initial') return INITIAL_FACTS;
   const entry = res.lexicon.lookup(t.lower);
   const given = res.names.isGivenName(t.lower) || (entry?.givenName ?? false);
   const namePart = given || res.names.isNamePart(t.lower) || (entry?.surname ?? false);
+  const common = res.names.isCommonWord(t.lower) || (entry?.common ?? false);
+  const place = entry?.place ?? false;
+  const org = (entry?.organization ?? false) || ORG_SUFFIXES.has(t.lower) || res.lexicon.orgWord(t.lower);
   return {
     given,
     namePart,
-    common: entry?.common ?? false,
-    place: entry?.place ?? false,
-    org: (entry?.organization ?? false) || ORG_SUFFIXES.has(t.lower) || res.lexicon.orgWord(t.lower),
-    unknown: entry === undefined && !namePart,
+    common,
+    calendar: entry?.calendar ?? false,
+    place,
+    org,
+    street: STREET_WORDS.has(t.lower),
+    unknown: !namePart && !common && !place && !org && entry === undefined,
     initial: false,
   };
 }
@@ -101,12 +114,52 @@ function personLeftCue(words: readonly string[]): PersonCue {
   return { strong: false, weak: false };
 }
 
-function personRightCue(tokens: readonly Token[], last: number): boolean {
+/** Evidence from the words after the phrase: 1 for `said`/`'s`, 0.5 for `lives`/`had`/`of`, else 0. */
+function personRightCue(tokens: readonly Token[], last: number): number {
   const t = tokens[last]!;
-  if (t.punctAfter.startsWith("'s")) return true;
+  if (t.punctAfter.startsWith("'s")) return 1;
   const next = tokens[last + 1];
-  if (!next || next.lineStart) return false;
-  return PERSON_RIGHT_CUES.has(next.lower) && (next.punctBefore === '' || next.punctBefore === ',');
+  if (!next || next.lineStart || !(next.punctBefore === '' || next.punctBefore === ',')) return 0;
+  if (PERSON_RIGHT_CUES.has(next.lower)) return 1;
+  return PERSON_RIGHT_WEAK_CUES.has(next.lower) && next.punctBefore === '' ? 0.5 : 0;
+}
+
+/** `Name: X`, `From: X`, `Patient: X` on the same line. */
+function labelled(tokens: readonly Token[], first: number): boolean {
+  const prev = tokens[first - 1];
+  const t = tokens[first]!;
+  return prev !== undefined && !t.lineStart && t.punctBefore.endsWith(':') && PERSON_LABELS.has(prev.lower);
+}
+
+/** `Fax: 345-899-3560`, `Desk: +41 ...`: a label whose value is a number, not a name. */
+function fieldLabel(tokens: readonly Token[], last: number): boolean {
+  const t = tokens[last]!;
+  const next = tokens[last + 1];
+  return t.punctAfter === ':' && (next === undefined || next.kind === 'other');
+}
+
+/** `Koppány: "Who are you?"` — a speaker's name opening a line of dialogue. */
+function dialogueSpeaker(tokens: readonly Token[], first: number, last: number): boolean {
+  const next = tokens[last + 1];
+  return (
+    tokens[first]!.lineStart &&
+    first === last &&
+    tokens[last]!.punctAfter === ':' &&
+    next !== undefined &&
+    !next.lineStart &&
+    /["“]/u.test(next.punctBefore)
+  );
+}
+
+/** A house number right before the phrase (`5850 Jana Nerudy`, `32 Kent Street`) makes it a street. */
+function afterHouseNumber(tokens: readonly Token[], first: number): boolean {
+  const prev = tokens[first - 1];
+  return (
+    prev !== undefined &&
+    !tokens[first]!.lineStart &&
+    tokens[first]!.punctBefore === '' &&
+    /^\d[\d/-]*[a-z]?$/iu.test(prev.text)
+  );
 }
 
 /** The phrase is the only thing on its line (signature lines, address blocks, "From:" headers). */
@@ -171,7 +224,8 @@ export function classifyPhrase(
       continue;
     }
     const f = facts(t, res);
-    if (f.initial || !f.common || f.given) break;
+    // A common word that is also a surname stays when it is all there is ("Mr. Baker", "Price").
+    if (f.initial || !f.common || f.given || titled || (f.namePart && first === last)) break;
     first++;
   }
   while (last >= first) {
@@ -186,17 +240,21 @@ export function classifyPhrase(
 
   const parts = tokens.slice(first, last + 1).map((t) => facts(t, res));
   const n = parts.length;
+  if (parts.some((f) => f.street) || afterHouseNumber(tokens, first) || fieldLabel(tokens, last))
+    return undefined;
   const left = leftWords(tokens, first, 3);
   const cue = personLeftCue(left);
+  const strongCue = cue.strong || labelled(tokens, first);
   const rightCue = personRightCue(tokens, last);
   const alone = aloneOnLine(tokens, first, last);
   const placeCue = left.length > 0 && PLACE_LEFT_CUES.has(left.at(-1)!);
   const orgCue = left.length > 0 && ORG_LEFT_CUES.has(left.at(-1)!);
   const allCaps = tokens.slice(first, last + 1).every((t) => t.allCaps || t.kind === 'initial');
   const sentenceInitial = tokens[first]!.sentenceStart;
+  const firstFacts = parts[0]!;
+  const lastFacts = parts[n - 1]!;
 
   // Organizations: a company word at the end ("Palantir Technologies", "Reed Bank") or a known brand.
-  const lastFacts = parts[n - 1]!;
   if (n >= 2 && lastFacts.org && !lastFacts.given) {
     return entity(tokens, first, last, 'organization', 0.75, 'organization:suffix');
   }
@@ -206,42 +264,36 @@ export function classifyPhrase(
 
   // Person evidence: gazetteer and lexicon hits, initials, titles and cue words around the phrase.
   let person = 0;
-  const firstFacts = parts[0]!;
-  if (firstFacts.given) person += 2;
   for (let i = 0; i < n; i++) {
     const f = parts[i]!;
-    if (i > 0 && f.namePart) person += 1.2;
-    if (f.unknown) person += n >= 2 ? 0.8 : 0.6;
+    if (i === 0 && f.given) person += f.common ? 1 : 2;
+    else if (i > 0 && f.namePart) person += f.common ? 0.6 : 1.2;
+    else if (i === 0 && f.namePart && !f.common) person += n === 1 ? 0.8 : 0.9;
+    if (f.unknown) person += n >= 2 ? 1 : 0.7;
     if (f.initial && i > 0 && i < n - 1) person += 1;
     if (f.common && !f.namePart) person -= 2;
-    if (f.place && !f.namePart) person -= 2;
+    if (f.calendar) person -= 3;
+    if (f.place) person -= f.namePart ? 0.5 : 2;
     if (f.org) person -= 3;
   }
-  if (n === 1 && firstFacts.namePart && !firstFacts.given) person += 0.8;
   if (titled) person += 3;
-  if (cue.strong) person += 2.5;
-  else if (cue.weak && n >= 2) person += 0.5;
-  if (rightCue) person += 1;
+  if (strongCue) person += 2.5;
+  else if (cue.weak) person += 0.5;
+  person += rightCue;
   if (alone && n >= 2) person += 1;
   if (n > 4) person -= 3;
-  if (allCaps && !titled && !cue.strong) person -= 1;
-  if (placeCue && !titled && !cue.strong) person -= 1.5;
-  if (sentenceInitial && n === 1 && !titled && !cue.strong && !rightCue) person -= 1;
+  if (allCaps && !titled && !strongCue) person -= 1;
+  if (placeCue && !titled && !strongCue) person -= firstFacts.given && n >= 2 ? 0.5 : 1.5;
+  if (dialogueSpeaker(tokens, first, last)) person += 2.5;
+  if (sentenceInitial && n === 1 && firstFacts.common && !titled && !strongCue) person -= 1;
 
   const isPlace = (n === 1 && firstFacts.place) || (n > 1 && phrasePlace(tokens, first, last, res));
-  if (isPlace && !titled && !(cue.strong && firstFacts.namePart)) {
-    return entity(
-      tokens,
-      first,
-      last,
-      'location',
-      firstFacts.place && parts.length === 1 ? 0.8 : 0.75,
-      'location:lexicon',
-    );
+  if (isPlace && !titled && !(strongCue && firstFacts.namePart)) {
+    return entity(tokens, first, last, 'location', n === 1 ? 0.8 : 0.75, 'location:lexicon');
   }
-  if (person >= 2.5) {
-    const rule = titled ? 'person:title' : cue.strong || rightCue ? 'person:context' : 'person:gazetteer';
-    return entity(tokens, first, last, 'person_name', 0.45 + person * 0.08, rule);
+  if (person >= PERSON_THRESHOLD) {
+    const rule = titled ? 'person:title' : strongCue || rightCue >= 1 ? 'person:context' : 'person:gazetteer';
+    return entity(tokens, first, last, 'person_name', 0.5 + (person - PERSON_THRESHOLD) * 0.08, rule);
   }
   const unknownish = parts.every((f) => f.unknown || f.namePart || f.initial);
   if (placeCue && unknownish && !allCaps) {
@@ -252,3 +304,6 @@ export function classifyPhrase(
   }
   return undefined;
 }
+
+/** Evidence a phrase needs to be reported as a person: e.g. one given name, or a title and a surname. */
+const PERSON_THRESHOLD = 2;

@@ -15,8 +15,11 @@ export interface ProperPhrase {
 /** Pronoun and article that are single capitals but never initials unless a dot follows. */
 const NOT_INITIALS = new Set(['I', 'A', 'O']);
 
+/** `I'm`, `It's`, `We'll`: contractions start sentences, never names. */
+const CONTRACTION = /['’](?:m|re|ve|ll|d|t|s)$/iu;
+
 function capitalWord(t: Token): boolean {
-  return t.kind === 'word' && t.capitalized;
+  return t.kind === 'word' && t.capitalized && !CONTRACTION.test(t.text);
 }
 
 function initial(t: Token): boolean {

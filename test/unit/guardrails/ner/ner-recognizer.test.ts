@@ -36,3 +36,45 @@ test('findings carry a score in [0, 1] and a recognizer id naming the rule', () 
     assert.match(f.recognizer, /^ner:(person|organization|location):[a-z-]+$/);
   }
 });
+
+test('context cues make a person of a name the gazetteer does not know', () => {
+  assert.deepEqual(found('My name is Ludmiła'), [['person_name', 'Ludmiła']]);
+  assert.deepEqual(found('Sincerely,\nZizi Kónya'), [['person_name', 'Zizi Kónya']]);
+  assert.deepEqual(found('Name:    Anđa Tomić'), [['person_name', 'Anđa Tomić']]);
+});
+
+test('initials and particles stay inside the name', () => {
+  assert.deepEqual(found('Directed By:    Sari J. Paavolainen'), [['person_name', 'Sari J. Paavolainen']]);
+  assert.deepEqual(found('says Jan van der Berg in the interview'), [['person_name', 'Jan van der Berg']]);
+});
+
+test('lower-case names are found after a title, a cue, or as given name plus surname', () => {
+  assert.deepEqual(found('my name is nina'), [['person_name', 'nina']]);
+  assert.deepEqual(found('please follow up with patricia desrosiers tomorrow'), [
+    ['person_name', 'patricia desrosiers'],
+  ]);
+  assert.deepEqual(found('please follow up with the team tomorrow'), []);
+});
+
+test('streets and house numbers are not people', () => {
+  assert.deepEqual(found('Send it to 32 Kent Street, apartment 5'), []);
+  assert.deepEqual(found('She lives at 5850 Jana Nerudy 894'), []);
+});
+
+test('a company word ends an organization; a preposition introduces a place', () => {
+  assert.deepEqual(found('He joined Stillwater Supercomputing Inc last year'), [
+    ['organization', 'Stillwater Supercomputing Inc'],
+  ]);
+  assert.deepEqual(found('We moved here from Kenosha'), [['location', 'Kenosha']]);
+});
+
+test('field labels with numbers are not names, dialogue speakers are', () => {
+  assert.deepEqual(found('Fax: 345-899-3560'), []);
+  assert.deepEqual(found('Koppány: "Who are you?"'), [['person_name', 'Koppány']]);
+});
+
+test('ordinary capitalised words, weekdays and title case headings are not names', () => {
+  assert.deepEqual(found('We will meet Tuesday at noon.'), []);
+  assert.deepEqual(found('Action & Adventure, Animation, Comedy, Kids & Family'), []);
+  assert.deepEqual(found('Please Read The Terms And Conditions Carefully'), []);
+});
