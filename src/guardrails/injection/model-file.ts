@@ -104,7 +104,8 @@ export function encodeLexicalWeights(
 ): InjectionWeights['lexical'] {
   let max = 0;
   for (let i = 0; i < dense.length; i++) max = Math.max(max, Math.abs(dense[i]!));
-  const scale = max > 0 ? Number((max / levels).toPrecision(6)) : 1;
+  // No weight worth keeping: any positive scale will do (and a subnormal max would round to 0).
+  const scale = max >= minMagnitude ? Number((max / levels).toPrecision(6)) : 1;
   const buckets: number[] = [];
   const weights: number[] = [];
   let prev = -1;
