@@ -34,7 +34,7 @@ const DATA_URL = /^data:[^,]{0,200};base64,/;
 export function redactJson(text: string, sequence: boolean, options: FormatScanOptions): string | undefined {
   const literals = lexJson(text, sequence);
   if (literals === undefined) return undefined;
-  const { starts, ends, kinds } = literals;
+  const { starts, ends, kinds, keyValuePairs } = literals;
   const segments = new Array<string>(starts.length);
   for (let i = 0; i < starts.length; i++) {
     const kind = kinds[i]!;
@@ -51,7 +51,7 @@ export function redactJson(text: string, sequence: boolean, options: FormatScanO
     const dataUrl = segment.length > 64 ? DATA_URL.exec(segment) : null;
     segments[i] = dataUrl === null ? segment : dataUrl[0];
   }
-  const perSegment = scanSegments(segments, options.scanner, options.types);
+  const perSegment = scanSegments(segments, options.scanner, options.types, keyValuePairs);
   for (const { findings } of perSegment) tallyFindings(findings, options.tally);
   const session = options.session;
   if (session === undefined || perSegment.length === 0) return text;
