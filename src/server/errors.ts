@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   [ErrorCode.ROUTE_NOT_FOUND]: 404,
   [ErrorCode.METHOD_NOT_ALLOWED]: 405,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
 
 const STATUS_BY_ERRNO: Record<string, number> = {

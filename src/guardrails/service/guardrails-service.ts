@@ -312,11 +312,7 @@ function sendGuardrailsError(res: http.ServerResponse, err: unknown, logger: Log
     res.destroy();
     return;
   }
-  if (err instanceof ServiceUnavailableError) {
-    res.setHeader('retry-after', String(err.retryAfterSeconds));
-    sendJson(res, 503, { error: { code: err.code, message: err.message } });
-    return;
-  }
+  if (err instanceof ServiceUnavailableError) res.setHeader('retry-after', String(err.retryAfterSeconds));
   if (err instanceof DeclawError && !(err instanceof InternalError)) {
     sendJson(res, statusFor(err), { error: { code: err.code, message: err.message } });
     return;
