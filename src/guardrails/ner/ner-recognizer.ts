@@ -6,6 +6,7 @@ import { classifyPhrase, type ClassifierResources, type NerEntityType } from './
 import { findProperPhrases } from './proper-phrases.js';
 import { tokenize } from './tokens.js';
 import { findLowercaseNames } from './lowercase-names.js';
+import { applyLayoutRules } from './layout-rules.js';
 
 /** Options of {@link createNerRecognizer}. */
 export interface NerRecognizerOptions {
@@ -74,8 +75,14 @@ export function createNerRecognizer(options: NerRecognizerOptions = {}): EntityR
     const logLines = LOG_LINE_PRECHECK.test(text) ? logLineRanges(text) : [];
     const inLogLine = (offset: number): boolean => logLines.some(([s, e]) => offset >= s && offset <= e);
     const findings: EntityFinding[] = [];
-    for (const phrase of findProperPhrases(tokens)) {
-      const found = classifyPhrase(tokens, phrase, res);
+    const phrases = findProperPhrases(tokens);
+    const decided = applyLayoutRules(
+      tokens,
+      phrases,
+      phrases.map((p) => classifyPhrase(tokens, p, res)),
+      res,
+    );
+    for (const found of decided) {
       if (!found || found.score < minScore || !wanted.includes(found.type)) continue;
       if (found.rule !== 'person:title' && inLogLine(found.start)) continue;
       findings.push({

@@ -248,7 +248,11 @@ export function classifyPhrase(
   const rightCue = personRightCue(tokens, last);
   const alone = aloneOnLine(tokens, first, last);
   const placeCue = left.length > 0 && PLACE_LEFT_CUES.has(left.at(-1)!);
-  const orgCue = left.length > 0 && ORG_LEFT_CUES.has(left.at(-1)!);
+  const orgCue =
+    (left.length > 0 && ORG_LEFT_CUES.has(left.at(-1)!)) ||
+    endsWith(left, ['work', 'for']) ||
+    endsWith(left, ['works', 'for']) ||
+    endsWith(left, ['worked', 'for']);
   const allCaps = tokens.slice(first, last + 1).every((t) => t.allCaps || t.kind === 'initial');
   const sentenceInitial = tokens[first]!.sentenceStart;
   const firstFacts = parts[0]!;
@@ -296,7 +300,8 @@ export function classifyPhrase(
     return entity(tokens, first, last, 'person_name', 0.5 + (person - PERSON_THRESHOLD) * 0.08, rule);
   }
   const unknownish = parts.every((f) => f.unknown || f.namePart || f.initial);
-  if (placeCue && unknownish && !allCaps) {
+  // All-caps is fine here ("flew to ESPOO"): addresses and forms write towns that way.
+  if (placeCue && unknownish && !(allCaps && (n > 1 || tokens[first]!.text.length < 3))) {
     return entity(tokens, first, last, 'location', 0.55, 'location:context');
   }
   if (orgCue && unknownish) {
