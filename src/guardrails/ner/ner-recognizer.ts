@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../errors.js';
 import type { PiiType } from '../../policy/pii-types.js';
 import type { EntityFinding, EntityRecognizer } from '../types.js';
 import { CompromiseLexicon } from './compromise-lexicon.js';
@@ -61,7 +62,10 @@ export function createNerRecognizer(options: NerRecognizerOptions = {}): EntityR
   const name = options.name ?? 'ner';
   const minScore = options.minScore ?? 0.5;
   if (!(minScore >= 0 && minScore <= 1)) {
-    throw new RangeError(`minScore must be within [0, 1], got ${String(options.minScore)}`);
+    throw new InvalidArgumentError(
+      'minScore',
+      `must be a number within [0, 1], got ${String(options.minScore)}`,
+    );
   }
   const res: ClassifierResources = {
     lexicon: new CompromiseLexicon(),

@@ -78,3 +78,12 @@ test('ordinary capitalised words, weekdays and title case headings are not names
   assert.deepEqual(found('Action & Adventure, Animation, Comedy, Kids & Family'), []);
   assert.deepEqual(found('Please Read The Terms And Conditions Carefully'), []);
 });
+
+test('a minScore outside [0, 1] is refused with the option named', () => {
+  assert.throws(() => createNerRecognizer({ minScore: 2 }), {
+    code: 'DECLAW_INVALID_ARGUMENT',
+    message: /minScore/,
+  });
+  const strict = createNerRecognizer({ minScore: 0.9 });
+  assert.deepEqual(strict.analyze('We moved here from Kenosha'), []);
+});
