@@ -21,3 +21,5 @@ export * from './proxy/index.js';
 export * from './sandbox/index.js';
 export type { AuditSink } from './audit/sink.js';
 export type { AuditEvent } from './audit/events.js';
+export * from './guardrails/index.js';
+export type { GuardrailsPort } from './content/guardrails-port.js';
