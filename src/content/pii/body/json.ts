@@ -2,7 +2,7 @@ import type { PiiType } from '../../../policy/pii-types.js';
 import { replaceFindings, tallyFindings, type TokenIssuer } from '../redact-text.js';
 import type { PiiScanner } from '../types.js';
 import { lexJson, LiteralKind } from './json-lexer.js';
-import { scanSegments } from './segment-scan.js';
+import { decodeJsonString, scanJsonLiterals } from './json-scan.js';
 
 /** What a format redactor needs: the scanner, the types, and a token issuer only when it should rewrite. */
 export interface FormatScanOptions {
@@ -15,9 +15,6 @@ export interface FormatScanOptions {
   /** Escape every non-ASCII character in rewritten JSON strings (the body is re-encoded as latin1). */
   asciiOnly?: boolean;
 }
-
-/** Only the part of a data URL before its base64 payload is text worth scanning. */
-const DATA_URL = /^data:[^,]{0,200};base64,/;
 
 /**
  * Redacts the string literals (keys and values) and numbers of a JSON text in place: everything between
@@ -34,24 +31,9 @@ const DATA_URL = /^data:[^,]{0,200};base64,/;
 export function redactJson(text: string, sequence: boolean, options: FormatScanOptions): string | undefined {
   const literals = lexJson(text, sequence);
   if (literals === undefined) return undefined;
-  const { starts, ends, kinds, keyValuePairs } = literals;
-  const segments = new Array<string>(starts.length);
-  for (let i = 0; i < starts.length; i++) {
-    const kind = kinds[i]!;
-    let segment: string;
-    if (kind === LiteralKind.Number) {
-      segment = text.slice(starts[i], ends[i]);
-    } else if (kind === LiteralKind.String) {
-      segment = text.slice(starts[i]! + 1, ends[i]! - 1);
-    } else {
-      const decoded = decodeJsonString(text.slice(starts[i], ends[i]));
-      if (decoded === undefined) return undefined;
-      segment = decoded;
-    }
-    const dataUrl = segment.length > 64 ? DATA_URL.exec(segment) : null;
-    segments[i] = dataUrl === null ? segment : dataUrl[0];
-  }
-  const perSegment = scanSegments(segments, options.scanner, options.types, keyValuePairs);
+  const perSegment = scanJsonLiterals(text, literals, options.scanner, options.types);
+  if (perSegment === undefined) return undefined;
+  const { starts, ends, kinds } = literals;
   for (const { findings } of perSegment) tallyFindings(findings, options.tally);
   const session = options.session;
   if (session === undefined || perSegment.length === 0) return text;
@@ -84,16 +66,6 @@ export function redactJson(text: string, sequence: boolean, options: FormatScanO
 function fullSegment(text: string, start: number, end: number, kind: LiteralKind): string {
   if (kind === LiteralKind.Number) return text.slice(start, end);
   return decodeJsonString(text.slice(start, end)) ?? '';
-}
-
-/** Decodes one JSON string literal (quotes included); undefined if its escapes are invalid. */
-function decodeJsonString(literal: string): string | undefined {
-  try {
-    const value: unknown = JSON.parse(literal);
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A JSON string literal for `value`, with non-ASCII escaped when the body goes back out as latin1. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { redactJson } from '../../../../../src/content/pii/body/json.js';
+import { createPiiScanner } from '../../../../../src/content/pii/scanner.js';
 import { PiiSession } from '../../../../../src/content/pii/session.js';
+import type { PiiFinding, PiiScanner } from '../../../../../src/content/pii/types.js';
 import type { PiiType } from '../../../../../src/policy/pii-types.js';
 import { ALL_TEST_TYPES, createTestScanner } from '../helpers/test-scanner.js';
 
@@ -74,4 +76,80 @@ test('NDJSON lines are each redacted and stay one JSON value per line', () => {
   assert.equal(lines.length, 2);
   for (const line of lines) JSON.parse(line);
   assert.doesNotMatch(out!, /123-45-6789|4111111111111111/);
+});
+
+test('a generic secret under a password or api_key key is found and only the value is replaced', () => {
+  const session = new PiiSession();
+  const text = JSON.stringify({
+    user: 'ana',
+    password: 'hunter2-Zq8vX3mK9pL',
+    config: { api_key: 'k7Rw2PzLq9Xv4TmB8sNe', retries: 3 },
+    note: 'nothing secret here',
+  });
+  const out = redactJson(text, false, {
+    scanner: createPiiScanner(),
+    types: new Set<PiiType>(['api_key']),
+    session,
+    tally: new Map(),
+  });
+  assert.deepEqual(JSON.parse(out!), {
+    user: 'ana',
+    password: session.tokenFor('api_key', 'hunter2-Zq8vX3mK9pL'),
+    config: { api_key: session.tokenFor('api_key', 'k7Rw2PzLq9Xv4TmB8sNe'), retries: 3 },
+    note: 'nothing secret here',
+  });
+});
+
+test('a JWT value followed by more members is found, also inside an escaped string', () => {
+  const jwt =
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+  const session = new PiiSession();
+  const text = `{"a": "x", "jwt": "${jwt}", "log": "line 1\\nBearer-less ${jwt}\\n", "b": "y"}`;
+  const out = redactJson(text, false, {
+    scanner: createPiiScanner(),
+    types: new Set<PiiType>(['api_key']),
+    session,
+    tally: new Map(),
+  });
+  const token = session.tokenFor('api_key', jwt);
+  assert.deepEqual(JSON.parse(out!), { a: 'x', jwt: token, log: `line 1\nBearer-less ${token}\n`, b: 'y' });
+});
+
+test('the whole body is scanned in one call, escaped strings included, when no finding crosses a quote', () => {
+  const scanner = createTestScanner();
+  const text = '{"a": "ssn 123-45-6789", "b": ["x\\u0040y.io", 4111111111111111], "c": "a@b.io"}';
+  const tally = new Map<PiiType, number>();
+  redactJson(text, false, { scanner, types: ALL_TEST_TYPES, session: new PiiSession(), tally });
+  assert.equal(scanner.calls, 1);
+  assert.deepEqual([...tally].sort(), [
+    ['credit_card', 1],
+    ['email', 2],
+    ['ssn', 1],
+  ]);
+});
+
+test('a finding that runs across quotes and commas is dropped and the literals it touches are rescanned alone', () => {
+  // A greedy scanner that matches digits, quotes, commas and spaces: it melts neighbouring literals.
+  const greedy: PiiScanner & { calls: number } = {
+    calls: 0,
+    supportedTypes: new Set<PiiType>(['phone_number']),
+    scan(text: string): PiiFinding[] {
+      greedy.calls++;
+      return [...text.matchAll(/[\d", -]{7,}/g)].map((m) => ({
+        type: 'phone_number' as const,
+        start: m.index,
+        end: m.index + m[0].length,
+        detector: 'greedy',
+        score: 1,
+      }));
+    },
+  };
+  const session = new PiiSession();
+  const out = redactJson('["call 555", "1234567", "x"]', false, {
+    scanner: greedy,
+    types: new Set<PiiType>(['phone_number']),
+    session,
+    tally: new Map(),
+  });
+  assert.equal(out, `["call 555", "${session.tokenFor('phone_number', '1234567')}", "x"]`);
 });
