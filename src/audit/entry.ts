@@ -28,7 +28,10 @@ export interface AuditEntry {
   path: string;
   /** `https://host[:port]/path` (query values removed), or '' when there is no destination. */
   url: string;
-  /** HTTP status the sandbox was answered with because of this decision, 0 when it was not refused. */
+  /**
+   * HTTP status the sandbox was answered with: for a decision, the refusal's (0 when it was not
+   * refused); for `request_completed`, the status of the exchange (0 when none was sent).
+   */
   status_code: number;
   reason?: string;
   rule?: string;
@@ -164,6 +167,28 @@ function fieldsOf(e: StoredEvent): Fields {
         status_code: e.refused ? (e.reason === 'too_large' ? 413 : 415) : 0,
         reason: e.reason,
         details: { refused: e.refused },
+      };
+    case 'upstream_timeout':
+      return {
+        direction: 'outbound',
+        // A 504 only when the client got one; a response already under way was cut instead.
+        status_code: e.answered ? 504 : 0,
+        reason: e.stage,
+        details: { stage: e.stage, timeout_ms: e.timeoutMs, answered: e.answered },
+      };
+    case 'request_completed':
+      return {
+        direction: 'outbound',
+        status_code: e.status,
+        ...(e.completed ? {} : { reason: 'incomplete' }),
+        details: {
+          status: e.status,
+          request_bytes: e.requestBytes,
+          response_bytes: e.responseBytes,
+          duration_ms: e.durationMs,
+          mode: e.mode,
+          completed: e.completed,
+        },
       };
     case 'guardrails_fallback':
       return { direction: e.direction, reason: e.reason, details: { operation: e.operation } };

@@ -66,7 +66,14 @@ export type StoredEventType = StoredEvent['type'];
 export type AuditCategory = 'lifecycle' | 'network' | 'content';
 
 const LIFECYCLE = new Set<string>(['vm_created', 'vm_killed', 'timeout']);
-const NETWORK = new Set<string>(['egress_allowed', 'egress_blocked', 'dns_query', 'tls_error']);
+const NETWORK = new Set<string>([
+  'egress_allowed',
+  'egress_blocked',
+  'dns_query',
+  'tls_error',
+  'upstream_timeout',
+  'request_completed',
+]);
 
 /**
  * The group of an event type. Unknown types count as content, so a policy that turned auditing off
@@ -75,6 +82,7 @@ const NETWORK = new Set<string>(['egress_allowed', 'egress_blocked', 'dns_query'
  * @example
  * categoryOf('vm_killed'); // 'lifecycle'
  * categoryOf('dns_query'); // 'network'
+ * categoryOf('request_completed'); // 'network'
  * categoryOf('pii');       // 'content'
  */
 export function categoryOf(type: string): AuditCategory {

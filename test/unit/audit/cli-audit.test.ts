@@ -8,7 +8,7 @@ import type { AuditEntry } from '../../../src/audit/entry.js';
 import { parseTimeArg, runAuditCommand } from '../../../src/cli/commands/audit.js';
 import type { CliIO } from '../../../src/cli/io.js';
 import { runCli } from '../../helpers/cli.js';
-import { everyKind, T0, at } from './fixtures.js';
+import { everyKind, exchangeEvents, T0, at } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'declaw-audit-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -65,6 +65,39 @@ test('declaw audit --json prints every matching entry as a JSON line, --since ac
   const bad = await runCli(['audit', '--data-dir', dataDir, '--since', 'last tuesday']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /DECLAW_INVALID_ARGUMENT.*--since.*30m, 1h, 7d/);
+});
+
+test('declaw audit shows completed requests and upstream timeouts with status, sizes, duration and stage', async () => {
+  const dataDir = join(root, 'exchanges');
+  const store = await openAuditStore({ dataDir, env: {}, purgeIntervalMs: 0 });
+  for (const e of exchangeEvents('sb1')) store.record(e);
+  await store.close();
+  const table = await runCli(['audit', '--data-dir', dataDir, '--type', 'upstream_timeout']);
+  assert.equal(table.code, 0, table.stderr);
+  const rows = lines(table.stdout);
+  assert.equal(rows.length, 2);
+  assert.match(
+    rows[0] ?? '',
+    /upstream_timeout .*GET https:\/\/api\.openai\.com\/v1\/models .*response_head 504/,
+  );
+  assert.match(rows[1] ?? '', /upstream_timeout .*\/v1\/files\/big .*body_idle$/);
+  const json = await runCli(['audit', '--data-dir', dataDir, '--json', '--type', 'request_completed']);
+  const entries = lines(json.stdout).map((l) => JSON.parse(l) as AuditEntry);
+  assert.deepEqual(
+    entries.map((e) => e.status_code),
+    [200, 200],
+  );
+  assert.deepEqual(entries[0]?.details, {
+    status: 200,
+    request_bytes: 1234,
+    response_bytes: 5678,
+    duration_ms: 42.5,
+    mode: 'intercept',
+    completed: true,
+    flow_id: 'f9',
+  });
+  assert.equal(entries[1]?.details.completed, false);
+  assert.equal(entries[1]?.reason, 'incomplete');
 });
 
 test('declaw audit without a log says where it looked and what to pass', async () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { parseAuditEntry } from '@declaw/sdk';
 import { toAuditRow } from '../../../src/audit/entry.js';
 import type { StoredEvent } from '../../../src/audit/runtime-events.js';
-import { everyKind, T0, at } from './fixtures.js';
+import { everyKind, exchangeEvents, T0, at } from './fixtures.js';
 
 test('every event kind becomes a row with its category, destination and decision', () => {
   const rows = everyKind().map(toAuditRow);
@@ -81,17 +81,68 @@ test('events without a sandbox or a valid time are refused', () => {
 test('fields an event was never meant to carry (bodies, values) never reach the row', () => {
   const secret = fc.string({ minLength: 12, maxLength: 40 }).map((s) => `SECRET<${s}>`);
   fc.assert(
-    fc.property(fc.constantFrom(...everyKind()), secret, secret, (event, body, value) => {
-      const polluted = {
-        ...event,
-        body,
-        requestBody: body,
-        value,
-        piiValues: [value],
-        headers: { authorization: value },
-      };
-      const json = JSON.stringify(toAuditRow(polluted as StoredEvent));
-      return !json.includes(body) && !json.includes(value);
-    }),
+    fc.property(
+      fc.constantFrom(...everyKind(), ...exchangeEvents()),
+      secret,
+      secret,
+      (event, body, value) => {
+        const polluted = {
+          ...event,
+          body,
+          requestBody: body,
+          value,
+          piiValues: [value],
+          headers: { authorization: value },
+        };
+        const json = JSON.stringify(toAuditRow(polluted as StoredEvent));
+        return !json.includes(body) && !json.includes(value);
+      },
+    ),
   );
+});
+
+test('a completed request is a network row with its status, body sizes, duration and mode', () => {
+  const [done, , , cut] = exchangeEvents().map(toAuditRow);
+  assert.equal(done?.category, 'network');
+  assert.equal(done?.status_code, 200);
+  assert.equal(done?.method, 'POST');
+  assert.equal(done?.url, 'https://api.openai.com/v1/chat/completions?api-key');
+  assert.equal(done?.reason, undefined);
+  assert.deepEqual(done?.details, {
+    status: 200,
+    request_bytes: 1234,
+    response_bytes: 5678,
+    duration_ms: 42.5,
+    mode: 'intercept',
+    completed: true,
+    flow_id: 'f9',
+  });
+  assert.equal(cut?.reason, 'incomplete', 'an exchange that ended early says so');
+  assert.equal(cut?.details.completed, false);
+  assert.doesNotMatch(JSON.stringify(done), /sk-live-123/);
+});
+
+test('an upstream timeout is a network row: 504 when the client was answered, the stage as its reason', () => {
+  const [, head, idle] = exchangeEvents().map(toAuditRow);
+  assert.equal(head?.category, 'network');
+  assert.equal(head?.status_code, 504);
+  assert.equal(head?.reason, 'response_head');
+  assert.equal(head?.direction, 'outbound');
+  assert.deepEqual(head?.details, {
+    stage: 'response_head',
+    timeout_ms: 600_000,
+    answered: true,
+    flow_id: 'f9',
+  });
+  assert.equal(idle?.status_code, 0, 'a response already under way was cut, not answered 504');
+  assert.equal(idle?.reason, 'body_idle');
+  assert.equal(idle?.details.timeout_ms, 300_000);
+});
+
+test('the hosted SDK reads a completed request as an entry with its status code', () => {
+  const row = toAuditRow(exchangeEvents()[0] as StoredEvent);
+  const parsed = parseAuditEntry(JSON.parse(JSON.stringify({ id: 7, ...row })) as Record<string, unknown>);
+  assert.equal(parsed.statusCode, 200);
+  assert.equal(parsed.method, 'POST');
+  assert.equal(parsed.direction, 'outbound');
 });

@@ -109,3 +109,61 @@ export function everyKind(sandboxId = 'sb1', base = T0): StoredEvent[] {
     { type: 'vm_killed', time: t(9), sandboxId, reason: 'killed' },
   ];
 }
+
+/**
+ * The proxy's per-exchange events for `sandboxId`: a completed request, an upstream that never sent
+ * its response head (answered 504), and a body that went quiet mid-response (cut, not answered).
+ * Times T0 + 20..22 seconds past `base`.
+ */
+export function exchangeEvents(sandboxId = 'sb1', base = T0): StoredEvent[] {
+  const t = (i: number) => at(base + (20 + i) * 1000);
+  const flow = { sandboxId, flowId: 'f9', host: 'api.openai.com', port: 443 };
+  return [
+    {
+      type: 'request_completed',
+      time: t(0),
+      ...flow,
+      method: 'POST',
+      path: '/v1/chat/completions?api-key=sk-live-123',
+      status: 200,
+      requestBytes: 1234,
+      responseBytes: 5678,
+      durationMs: 42.5,
+      mode: 'intercept',
+      completed: true,
+    },
+    {
+      type: 'upstream_timeout',
+      time: t(1),
+      ...flow,
+      method: 'GET',
+      path: '/v1/models',
+      stage: 'response_head',
+      timeoutMs: 600_000,
+      answered: true,
+    },
+    {
+      type: 'upstream_timeout',
+      time: t(2),
+      ...flow,
+      method: 'GET',
+      path: '/v1/files/big',
+      stage: 'body_idle',
+      timeoutMs: 300_000,
+      answered: false,
+    },
+    {
+      type: 'request_completed',
+      time: t(3),
+      ...flow,
+      method: 'GET',
+      path: '/v1/files/big',
+      status: 200,
+      requestBytes: 0,
+      responseBytes: 65_536,
+      durationMs: 300_010,
+      mode: 'intercept',
+      completed: false,
+    },
+  ];
+}

@@ -11,7 +11,7 @@ import type { AuditBackend } from '../../../src/audit/backend.js';
 import type { AuditEntry } from '../../../src/audit/entry.js';
 import type { AuditSink } from '../../../src/audit/sink.js';
 import type { StoredEvent } from '../../../src/audit/runtime-events.js';
-import { at, everyKind, T0 } from './fixtures.js';
+import { at, everyKind, exchangeEvents, T0 } from './fixtures.js';
 
 const DAY = 86_400_000;
 
@@ -133,6 +133,36 @@ export function storeContract(
       assert.ok(store.stats().dropped >= 8);
     });
   });
+
+  t(
+    'completed requests and upstream timeouts come back with their details, and obey audit.enabled',
+    async () => {
+      await withStore(async (store) => {
+        store.configureSandbox('quiet', { enabled: false });
+        for (const e of [...exchangeEvents('sb1'), ...exchangeEvents('quiet')]) store.record(e);
+        await store.flush();
+        const timeouts = await store.query({ sandboxId: 'sb1', types: ['upstream_timeout'] });
+        assert.deepEqual(
+          timeouts.entries.map((e) => [e.status_code, e.reason, e.details.timeout_ms, e.category]),
+          [
+            [504, 'response_head', 600_000, 'network'],
+            [0, 'body_idle', 300_000, 'network'],
+          ],
+        );
+        const done = (await store.query({ sandboxId: 'sb1', types: ['request_completed'] })).entries;
+        assert.equal(done.length, 2);
+        assert.equal(done[0]?.status_code, 200);
+        assert.equal(done[0]?.path, '/v1/chat/completions?api-key');
+        assert.deepEqual(
+          [done[0]?.details.request_bytes, done[0]?.details.response_bytes, done[0]?.details.duration_ms],
+          [1234, 5678, 42.5],
+        );
+        assert.equal(done[0]?.details.mode, 'intercept');
+        assert.equal(done[1]?.reason, 'incomplete');
+        assert.equal((await store.query({ sandboxId: 'quiet' })).entries.length, 0);
+      });
+    },
+  );
 
   t('a sandbox killed by its TTL gets a timeout entry before its vm_killed', async () => {
     await withStore(async (store) => {
