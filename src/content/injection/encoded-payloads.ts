@@ -69,13 +69,22 @@ function inAlphabet(c: number): boolean {
 export function findEncodedTexts(text: string): EncodedText[] {
   const out: EncodedText[] = [];
   const n = text.length;
+  // Everything before `i` is done, and `i` is 0 or follows a character outside the alphabet. A run of
+  // MIN_BASE64 or more starting in [i, probe] must cover `probe`, so when `probe` is not in the
+  // alphabet the whole stretch is skipped unread: ordinary prose costs about one read per 24 chars.
   let i = 0;
-  while (i < n && out.length < MAX_PAYLOADS) {
-    while (i < n && !inAlphabet(text.charCodeAt(i))) i++;
-    const start = i;
-    while (i < n && inAlphabet(text.charCodeAt(i))) i++;
-    // Most runs are ordinary words; only long ones are looked at closely.
-    if (i - start >= MIN_BASE64) classify(text, start, i, out);
+  while (i + MIN_BASE64 <= n && out.length < MAX_PAYLOADS) {
+    const probe = i + MIN_BASE64 - 1;
+    if (!inAlphabet(text.charCodeAt(probe))) {
+      i = probe + 1;
+      continue;
+    }
+    let start = probe;
+    while (start > i && inAlphabet(text.charCodeAt(start - 1))) start--;
+    let end = probe + 1;
+    while (end < n && inAlphabet(text.charCodeAt(end))) end++;
+    if (end - start >= MIN_BASE64) classify(text, start, end, out);
+    i = end + 1;
   }
   return out;
 }
