@@ -3,13 +3,16 @@
  * never sees: elements hidden by CSS or the `hidden` attribute, white or zero-size text, off-screen
  * text, and comments. Those parts are kept (they are where injections hide) and their ranges reported,
  * since hidden text is itself a signal. Scripts and styles are skipped. Parsing uses htmlparser2, a
- * streaming tokenizer: no recursion, linear time, forgiving of broken markup.
+ * streaming tokenizer: no recursion, linear time, forgiving of broken markup. Entities are decoded
+ * afterwards, only in the text and attributes that hold a `&`: htmlparser2 then skips from tag to
+ * tag instead of reading every character (about twice as fast on a typical page).
  *
  * @example
  * const t = extractHtmlText('<p>Hi</p><div style="display:none">secret</div>');
  * t.text; // '\nHi\n\nsecret\n'
  * t.hidden; // [{ start: 5, end: 11 }]
  */
+import { decodeHTML, decodeHTMLAttribute } from 'entities';
 import { Parser } from 'htmlparser2';
 
 /** Text content and the ranges of it that a browser would not show. */
@@ -88,6 +91,18 @@ function styleHides(style: string, inheritedBackground: boolean): boolean {
   return !inheritedBackground && !bg && WHITE_TEXT.test(style);
 }
 
+/** The attributes with entities decoded; the same object when none holds a `&`. */
+function decodeAttributes(raw: Record<string, string>): Record<string, string> {
+  let out: Record<string, string> | undefined;
+  for (const key in raw) {
+    const value = raw[key]!;
+    if (!value.includes('&')) continue;
+    out ??= { ...raw };
+    out[key] = decodeHTMLAttribute(value);
+  }
+  return out ?? raw;
+}
+
 /** Extracts text from `html`; see the module comment. Never throws on malformed markup. */
 export function extractHtmlText(html: string): HtmlText {
   const parts: string[] = [];
@@ -110,7 +125,8 @@ export function extractHtmlText(html: string): HtmlText {
 
   const parser = new Parser(
     {
-      onopentag(name, attribs) {
+      onopentag(name, raw) {
+        const attribs = decodeAttributes(raw);
         const parent = stack[stack.length - 1];
         const style = attribs.style ?? '';
         const background = (parent?.background ?? false) || BACKGROUND.test(style);
@@ -143,7 +159,7 @@ export function extractHtmlText(html: string): HtmlText {
       },
       ontext(data) {
         if (skipDepth > 0) return;
-        emit(data, hiddenNow());
+        emit(data.includes('&') ? decodeHTML(data) : data, hiddenNow());
       },
       oncomment(data) {
         emit('\n', false);
@@ -151,7 +167,7 @@ export function extractHtmlText(html: string): HtmlText {
         emit('\n', false);
       },
     },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+    { decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   try {
     parser.write(html);
