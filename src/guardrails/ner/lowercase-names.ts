@@ -44,10 +44,39 @@ export function findLowercaseNames(
     t !== undefined && t.kind === 'word' && !t.capitalized;
   const adjacent = (a: Token, b: Token): boolean =>
     !b.lineStart && (a.punctAfter === '' || a.punctAfter === '.');
+  const nameLike = (t: Token | undefined): t is Token => {
+    if (!lowerWord(t) || t.text.length < 3 || ordinary(t)) return false;
+    const entry = lexicon.lookup(t.lower);
+    return !entry || !(entry.place || entry.organization || entry.calendar);
+  };
+  /**
+   * `codey m ross`, `hyuuma t. maida`: two words no dictionary calls ordinary around a one-letter
+   * middle initial, one of them a known name part. Returns the last token's index.
+   */
+  const initialledName = (tokens: readonly Token[], i: number): number | undefined => {
+    const t = tokens[i]!;
+    const middle = tokens[i + 1];
+    const last = tokens[i + 2];
+    if (!lowerWord(middle) || middle.text.length !== 1 || !adjacent(t, middle) || t.punctAfter !== '')
+      return undefined;
+    // "a" and "i" are words; as a middle initial they need their dot.
+    if ((middle.lower === 'a' || middle.lower === 'i') && middle.punctAfter !== '.') return undefined;
+    if (!nameLike(last) || !adjacent(middle, last)) return undefined;
+    const known = (w: Token): boolean => names.isNamePart(w.lower);
+    return known(t) || known(last) ? i + 2 : undefined;
+  };
   const found: LowercaseName[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (!lowerWord(t) || t.text.length < 3 || !names.isGivenName(t.lower) || ordinary(t)) continue;
+    if (!lowerWord(t) || t.text.length < 3 || ordinary(t)) continue;
+    if (!names.isGivenName(t.lower)) {
+      const end = initialledName(tokens, i);
+      if (end !== undefined) {
+        found.push({ start: t.start, end: tokens[end]!.end, score: 0.55, rule: 'person:lowercase-initial' });
+        i = end;
+      }
+      continue;
+    }
     const prev = tokens[i - 1];
     const titled = prev !== undefined && HONORIFICS.has(prev.lower) && t.punctBefore.replace('.', '') === '';
     if (titled || (endsWithCue(tokens, i) && t.punctBefore === '')) {

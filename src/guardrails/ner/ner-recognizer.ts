@@ -8,6 +8,7 @@ import { findProperPhrases } from './proper-phrases.js';
 import { tokenize } from './tokens.js';
 import { findLowercaseNames } from './lowercase-names.js';
 import { applyLayoutRules } from './layout-rules.js';
+import { emailNameParts } from './sentence-cues.js';
 
 /** Options of {@link createNerRecognizer}. */
 export interface NerRecognizerOptions {
@@ -80,10 +81,11 @@ export function createNerRecognizer(options: NerRecognizerOptions = {}): EntityR
     const inLogLine = (offset: number): boolean => logLines.some(([s, e]) => offset >= s && offset <= e);
     const findings: EntityFinding[] = [];
     const phrases = findProperPhrases(tokens);
+    const context = { emailNames: emailNameParts(tokens) };
     const decided = applyLayoutRules(
       tokens,
       phrases,
-      phrases.map((p) => classifyPhrase(tokens, p, res)),
+      phrases.map((p) => classifyPhrase(tokens, p, res, context)),
       res,
     );
     for (const found of decided) {

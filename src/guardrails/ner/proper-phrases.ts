@@ -64,6 +64,20 @@ export function findProperPhrases(tokens: readonly Token[]): ProperPhrase[] {
         j++;
         continue;
       }
+      // "Juliusz A Kwiatkowski": a bare A or O between two capitalised words is a middle initial.
+      const after = tokens[j + 1];
+      if (
+        next.kind === 'initial' &&
+        next.text !== 'I' &&
+        capitalWord(tokens[j - 1]!) &&
+        after !== undefined &&
+        joined(next, after) &&
+        capitalWord(after)
+      ) {
+        last = j + 1;
+        j += 2;
+        continue;
+      }
       // Particles count only when a capitalised word follows them on the same run.
       if (next.kind === 'word' && NAME_PARTICLES.has(next.text)) {
         let k = j;

@@ -74,6 +74,8 @@ const NAME_PREFIX_CAMEL = /^(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|Fitz)\p{Lu}\p{Ll}/u
 const LEADING_PUNCT = /^[([{"'“‘«<>*•\-–—]+/u;
 const TRAILING_PUNCT = /[)\]}"'”’»,;:!?.…>*]+$/u;
 const POSSESSIVE = /['’]s$/u;
+/** A colon between a word and an opening quote: `Name:"Hello"`. */
+const SPEECH_COLON = /(?<=\p{L}):(?=["“])/u;
 
 /**
  * Splits text into tokens at whitespace, peeling punctuation off each piece. A piece that is not a
@@ -92,6 +94,12 @@ export function tokenize(text: string): Token[] {
   for (let m = piece.exec(text); m !== null; m = piece.exec(text)) {
     let raw = m[0];
     let start = m.index;
+    // `Elizabeth:"I'm`: a speaker's colon glued to the quote is two pieces, as if spaced.
+    const speech = SPEECH_COLON.exec(raw);
+    if (speech) {
+      raw = raw.slice(0, speech.index + 1);
+      piece.lastIndex = start + raw.length;
+    }
     const gap = text.slice(lastEnd, start);
     const lineBreak = tokens.length === 0 || gap.includes('\n');
     lastEnd = start + raw.length;
