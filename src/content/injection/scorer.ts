@@ -105,6 +105,15 @@ class Scorer implements InjectionScorer {
       if (kind === 'json') doc = extractJsonText(body);
       else if (kind === 'html') doc = extractHtmlText(body);
       doc ??= { text: body, hidden: [] };
+      return this.scoreExtracted(doc);
+    } catch {
+      return { score: 1, signals: [{ id: 'scorer.internal_error', weight: 1, count: 1 }] };
+    }
+  }
+
+  /** Scores text already extracted from a body (extract-text.ts), so callers parse it only once. */
+  scoreExtracted(doc: HtmlText): InjectionResult {
+    try {
       const hits = this.hitsFor(doc.text, doc.hidden, 0);
       const best = bestWindow(hits, this.windowSize);
       if (!best) return { score: 0, signals: [] };

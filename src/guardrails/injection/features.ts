@@ -16,8 +16,12 @@
  * doc.attached[0]; // 1: the heuristic's best window overlaps it
  */
 import type { InjectionResult, InjectionScorer } from '../../content/injection/index.js';
-import { extractHtmlText } from '../../content/injection/html-text.js';
-import { extractJsonText } from '../../content/injection/json-text.js';
+import {
+  extractScanText,
+  SCAN_KIND_CONTENT_TYPE,
+  scanKindOf,
+  scoresExtractedText,
+} from '../../content/injection/extract-text.js';
 import { normalizeForScan, toSourceOffset, type NormalizedText } from '../../content/injection/normalize.js';
 import { tokenize, type TokenStream } from './tokens.js';
 
@@ -40,29 +44,6 @@ export interface AnalysedDocument {
   attached: Uint8Array;
   /** The built-in heuristic's result on the body. */
   heuristic: InjectionResult;
-}
-
-type Kind = 'json' | 'html' | 'text';
-
-// Content types handed to the heuristic so that it extracts exactly the text tokenized here.
-const KIND_CONTENT_TYPE: Record<Kind, string> = {
-  json: 'application/json',
-  html: 'text/html',
-  text: 'text/plain',
-};
-
-function kindOf(body: string, contentType: string | undefined): Kind {
-  const ct = (contentType ?? '').toLowerCase();
-  if (ct !== '')
-    return ct.includes('json') ? 'json' : ct.includes('html') || ct.includes('xml') ? 'html' : 'text';
-  let i = 0;
-  while (i < body.length && i < 1024 && body.charCodeAt(i) <= 0x20) i++;
-  const c = body.charCodeAt(i);
-  if (c === 0x7b || c === 0x5b) return 'json';
-  // "<" then a letter, "!" or "?": markup. "<3" or "< 5" in prose is not.
-  const d = body.charCodeAt(i + 1) | 0x20;
-  if (c === 0x3c && ((d >= 0x61 && d <= 0x7a) || d === 0x21 || d === 0x3f)) return 'html';
-  return 'text';
 }
 
 /** Token-window start offsets: every `stride` tokens, the last window flush with the end. */
@@ -89,15 +70,12 @@ export function analyseDocument(
   heuristic: InjectionScorer,
   shape: WindowShape,
 ): AnalysedDocument {
-  const kind = kindOf(body, contentType);
-  let text = body;
-  let k = kind;
-  if (kind === 'json') {
-    const j = extractJsonText(body);
-    if (j) text = j.text;
-    else k = 'text';
-  } else if (kind === 'html') text = extractHtmlText(body).text;
-  const result = heuristic.score(body, KIND_CONTENT_TYPE[k]);
+  // Extracted once: a heuristic with the hook scores this text instead of parsing the body again.
+  const doc = extractScanText(body, scanKindOf(body, contentType));
+  const text = doc.text;
+  const result = scoresExtractedText(heuristic)
+    ? heuristic.scoreExtracted(doc)
+    : heuristic.score(body, SCAN_KIND_CONTENT_TYPE[doc.kind]);
   const norm = normalizeForScan(text);
   const tokens = tokenize(norm.lower);
   const windows = windowRanges(tokens.count, shape);
