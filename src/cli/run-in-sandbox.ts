@@ -10,6 +10,7 @@ import { CommandExitError, CommandTimeoutError, InvalidArgumentError } from '../
 import { hasDomainRules, needsBodyInspection } from '../policy/derived.js';
 import type { SecurityPolicy } from '../policy/security-policy.js';
 import type { Resolver } from '../proxy/egress/resolver.js';
+import type { LabNetwork } from '../proxy/egress/lab-network.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { guardrailsClientFromEnv } from '../guardrails/client/guardrails-client.js';
 import { UpstreamTrust } from '../proxy/tls/upstream-trust.js';
@@ -24,14 +25,14 @@ export const EXIT_TIMEOUT = 124;
 export const RUN_STATE_ROOT = '/var/lib/declaw/run';
 
 /**
- * TEST ONLY: a loopback "internet" for end-to-end tests. Never set these outside tests: trusted
- * ranges reopen SSRF to private addresses, and the resolvers replace real name resolution.
+ * TEST ONLY: a loopback "internet" for end-to-end tests. Never set these outside tests: a lab
+ * network reopens SSRF to private addresses, and the resolvers replace real name resolution.
  */
 export interface RunTestOnly {
   upstreamTrust?: UpstreamTrust;
   resolver?: Resolver;
   dnsUpstream?: DnsUpstream;
-  trustedRanges?: readonly string[];
+  labNetwork?: LabNetwork;
   hostAddresses?: Iterable<string>;
 }
 
@@ -134,7 +135,7 @@ export async function runInSandbox(o: RunInSandboxOptions): Promise<RunOutcome> 
         ...(guardrails ? { guardrails } : {}),
         ...(t?.resolver ? { resolver: t.resolver } : {}),
         ...(t?.hostAddresses ? { hostAddresses: t.hostAddresses } : {}),
-        ...(t?.trustedRanges ? { testOnly: { trustedRanges: t.trustedRanges } } : {}),
+        ...(t?.labNetwork ? { labNetwork: t.labNetwork } : {}),
       });
       const { port } = await proxyServer.listenTransparent({ host: '127.0.0.1', port: 0 });
       proxy = { endpoint: { host: '127.0.0.1', port }, sessions: proxyServer.sessions };

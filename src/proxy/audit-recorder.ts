@@ -1,6 +1,7 @@
 /**
  * Turns decisions into audit events with their common fields filled in, respects the policy's
- * `audit.enabled`, and mirrors each event as one concise log line.
+ * `audit.enabled`, mirrors each event as one concise log line, and hands every event (audited or
+ * not) to the metrics sink.
  */
 import type { AuditEvent, AuditEventBase } from '../audit/events.js';
 import { redactedPath } from '../audit/events.js';
@@ -24,23 +25,36 @@ export interface RequestInfo {
   target?: string;
 }
 
+/** Options of {@link AuditRecorder}. */
+export interface AuditRecorderOptions {
+  /** Gets every event, whatever the session's `audit.enabled` says (aggregate metrics only). */
+  metrics?: AuditSink;
+  now?: () => Date;
+}
+
 /**
  * Records the events of a proxy.
  *
  * @example
- * const recorder = new AuditRecorder(sink, logger);
+ * const recorder = new AuditRecorder(sink, logger, { metrics: { record: (e) => metrics.observe(e) } });
  * recorder.record(flow, { type: 'secret_masked', keys: ['OPENAI_API_KEY'] }, { method: 'GET', target: '/v1/models' });
  */
 export class AuditRecorder {
+  private readonly metrics: AuditSink | undefined;
+  private readonly now: () => Date;
+
   constructor(
     private readonly sink: AuditSink,
     private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: AuditRecorderOptions = {},
+  ) {
+    this.metrics = options.metrics;
+    this.now = options.now ?? (() => new Date());
+  }
 
   /**
-   * Records `body` for `flow`. Dropped (but still logged at debug level) when the session's policy
-   * turned auditing off.
+   * Records `body` for `flow`. Kept from the audit sink (but still logged, and still counted by the
+   * metrics sink) when the session's policy turned auditing off.
    */
   record(flow: FlowContext, body: EventBody, request: RequestInfo = {}): void {
     const event = {
@@ -55,6 +69,13 @@ export class AuditRecorder {
     } as AuditEvent;
     if (event.host === undefined) delete event.host;
     this.log(event);
+    if (this.metrics) {
+      try {
+        this.metrics.record(event);
+      } catch (err) {
+        this.logger.warn('metrics sink failed; event not counted', { type: event.type, error: String(err) });
+      }
+    }
     if (!flow.session.audited) return;
     try {
       this.sink.record(event);

@@ -37,8 +37,14 @@ export const DEFAULT_PEEK_TIMEOUT_MS = 10_000;
 export interface ProxyServerOptions {
   /** CAs upstream servers are verified against. */
   upstreamTrust: UpstreamTrust;
-  /** Where audit events go. Default: dropped. */
+  /** Where audit events go (only those of sessions whose policy audits). Default: dropped. */
   auditSink?: AuditSink;
+  /**
+   * Gets every event of every session, including sessions whose policy turned auditing off, so
+   * counters and latency histograms cover all traffic. For aggregates only: a sink that kept events
+   * per sandbox here would undo `audit.enabled: false`. Default: none.
+   */
+  metricsSink?: AuditSink;
   logger?: Logger;
   /** Largest body read for scanning, in bytes (default 10 MiB); larger ones are refused when scanning is required. */
   scanLimitBytes?: number;
@@ -67,8 +73,6 @@ export interface ProxyServerOptions {
    * it exists only here, never in a policy file; each use is logged as a warning. See {@link LabNetwork}.
    */
   labNetwork?: LabNetwork;
-  /** @deprecated The old name of {@link labNetwork}: `trustedRanges` are its `reachablePrivateRanges`. */
-  testOnly?: { trustedRanges?: readonly string[] };
 }
 
 /**
@@ -101,12 +105,7 @@ export class ProxyServer {
     }
     this.#peekTimeoutMs = options.peekTimeoutMs ?? DEFAULT_PEEK_TIMEOUT_MS;
     const timeouts = upstreamTimeouts(options.upstreamTimeouts);
-    const trustedRanges = labRanges({
-      reachablePrivateRanges: [
-        ...(options.labNetwork?.reachablePrivateRanges ?? []),
-        ...(options.testOnly?.trustedRanges ?? []),
-      ],
-    });
+    const trustedRanges = labRanges(options.labNetwork);
     if (trustedRanges.length > 0) {
       this.#logger.warn('proxy: lab network: these private ranges are reachable as if public', {
         reachablePrivateRanges: trustedRanges,
@@ -125,7 +124,9 @@ export class ProxyServer {
         trustedRanges,
       },
     });
-    const recorder = new AuditRecorder(options.auditSink ?? nullAuditSink, this.#logger);
+    const recorder = new AuditRecorder(options.auditSink ?? nullAuditSink, this.#logger, {
+      ...(options.metricsSink ? { metrics: options.metricsSink } : {}),
+    });
     this.#exchange = { recorder, logger: this.#logger, scanLimit, timeouts };
     this.#decrypted = http.createServer({ keepAliveTimeout: 30_000 });
     this.#decrypted.on('request', (req, res) => {

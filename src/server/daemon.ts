@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../logger.js';
-import { teeAuditSink } from '../audit/sink.js';
 import type { Resolver } from '../proxy/egress/resolver.js';
+import type { LabNetwork } from '../proxy/egress/lab-network.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { guardrailsClientFromEnv } from '../guardrails/client/guardrails-client.js';
 import { UpstreamTrust } from '../proxy/tls/upstream-trust.js';
@@ -55,11 +55,15 @@ export interface DaemonOptions {
    * GUARDRAILS_TIMEOUT_MS sets the per-call deadline (default 150 ms).
    */
   guardrailsUrl?: string;
-  /** Test worlds: upstream CAs, name resolution, DNS for sandboxes, ranges treated as public. */
+  /** Test worlds: upstream CAs, name resolution, DNS for sandboxes. */
   upstreamTrust?: UpstreamTrust;
   resolver?: Resolver;
   dnsUpstream?: DnsUpstream;
-  trustedRanges?: readonly string[];
+  /**
+   * Offline and lab worlds only: private ranges the proxy may reach and the sandboxes' firewalls
+   * treat as public (see {@link LabNetwork}; it reopens SSRF to them, so no flag or policy sets it).
+   */
+  labNetwork?: LabNetwork;
   hostAddresses?: Iterable<string>;
 }
 
@@ -118,7 +122,9 @@ export class Daemon {
     const audit = o.audit ?? { sink: store as AuditStore, query: store as AuditStore };
     const ref: { manager?: SandboxManager } = {};
     const metrics = new DaemonMetrics(() => ref.manager?.list().length ?? 0, { processMetrics: true });
-    const record = (e: DaemonEvent) => {
+    // The runtime's events (lifecycle, DNS) are counted and stored here; the proxy's reach the
+    // metrics through its own hook, so sandboxes that turned auditing off are still measured.
+    const recordRuntime = (e: DaemonEvent) => {
       // Tell the store the sandbox's AuditConfig before its first event, so its retention applies
       // and runtime events (DNS) are dropped when the policy turned audit off.
       if (e.type === 'vm_created' && store && ref.manager) {
@@ -140,11 +146,12 @@ export class Daemon {
     const proxy = new ProxyServer({
       ...(guardrails ? { guardrails } : {}),
       upstreamTrust: o.upstreamTrust ?? (await UpstreamTrust.load()),
-      auditSink: teeAuditSink([{ record }], (err) => logger.warn('audit sink failed', { err })),
+      auditSink: audit.sink,
+      metricsSink: { record: (e) => metrics.observe(e) },
       logger,
       resolver: o.resolver,
       hostAddresses: o.hostAddresses,
-      testOnly: o.trustedRanges ? { trustedRanges: o.trustedRanges } : undefined,
+      labNetwork: o.labNetwork,
     });
     let manager: SandboxManager | undefined;
     try {
@@ -157,9 +164,9 @@ export class Daemon {
         uidBase: o.uidBase,
         proxy: { endpoint: { host: '127.0.0.1', port }, sessions: proxy.sessions },
         dnsUpstream: o.dnsUpstream,
-        trustedRanges: o.trustedRanges,
+        trustedRanges: o.labNetwork?.reachablePrivateRanges,
         warmPoolSize: o.warmPoolSize ?? 2,
-        onEvent: record,
+        onEvent: recordRuntime,
         logger,
       });
       ref.manager = manager;

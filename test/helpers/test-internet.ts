@@ -11,7 +11,7 @@
  *
  * @example
  * const internet = await startTestInternet({ names: ['api.openai.com'] });
- * const proxy = new ProxyServer({ resolver: internet.resolver, upstreamTrust, testOnly: { trustedRanges: ['127.0.0.0/8'] } });
+ * const proxy = new ProxyServer({ resolver: internet.resolver, upstreamTrust, labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] } });
  * // ... https://api.openai.com:${internet.httpsPort}/v1/chat/completions through the proxy ...
  * internet.requests.at(-1)?.body; // what the fake OpenAI received
  */

@@ -56,7 +56,7 @@ export async function startTestProxy(
     resolver: internet.resolver,
     hostAddresses: [],
     peekTimeoutMs: 2000,
-    ...(options.untrustedLoopback ? {} : { testOnly: { trustedRanges: ['127.0.0.0/8'] } }),
+    ...(options.untrustedLoopback ? {} : { labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] } }),
     ...options.proxy,
   });
   const session = await proxy.sessions.add({ id: 'sbx-test', policy, ...options.session });

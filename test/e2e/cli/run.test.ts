@@ -78,7 +78,7 @@ async function declawRun(args: string[], isTTY = false, env: NodeJS.ProcessEnv =
       upstreamTrust,
       resolver: internet.resolver,
       hostAddresses: [],
-      trustedRanges: ['127.0.0.0/8'],
+      labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
       // The sandbox's DNS answers public-looking addresses; its firewall sends 443 to the proxy anyway.
       dnsUpstream: mapDnsUpstream({
         [ALLOWED]: '198.51.100.21',

@@ -63,7 +63,7 @@ before(async () => {
     resolver: internet.resolver,
     hostAddresses: [],
     peekTimeoutMs: 2000,
-    testOnly: { trustedRanges: ['127.0.0.0/8'] },
+    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
   });
   const session = await proxy.sessions.add({
     id: `sbx-${id}`,

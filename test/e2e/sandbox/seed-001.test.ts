@@ -67,7 +67,7 @@ before(async () => {
     auditSink: audit,
     resolver: internet.resolver,
     hostAddresses: [],
-    testOnly: { trustedRanges: ['127.0.0.0/8'] },
+    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
   });
   const endpoint = await proxy.listenTransparent({ host: '127.0.0.1', port: 0 });
   ({ manager } = await testManager('tes', 31, {

@@ -54,7 +54,7 @@ before(async () => {
       env: {},
     }),
     resolver: internet.resolver,
-    trustedRanges: ['127.0.0.0/8'],
+    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
     dnsMap: { 'api.openai.com': '198.51.100.7' },
   }));
 });

@@ -46,7 +46,7 @@ test('declaw proxy prints its CA and the environment lines, and curl works with 
       proxyOptions: {
         resolver: internet.resolver,
         hostAddresses: [],
-        testOnly: { trustedRanges: ['127.0.0.0/8'] },
+        labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
       },
     },
   ).catch((e: unknown) => {
