@@ -9,6 +9,7 @@ import { tokenize } from './tokens.js';
 import { findLowercaseNames } from './lowercase-names.js';
 import { applyLayoutRules } from './layout-rules.js';
 import { emailNameParts } from './sentence-cues.js';
+import { markRepeatedNames } from './name-repeats.js';
 
 /** Options of {@link createNerRecognizer}. */
 export interface NerRecognizerOptions {
@@ -82,10 +83,15 @@ export function createNerRecognizer(options: NerRecognizerOptions = {}): EntityR
     const findings: EntityFinding[] = [];
     const phrases = findProperPhrases(tokens);
     const context = { emailNames: emailNameParts(tokens) };
-    const decided = applyLayoutRules(
+    const decided = markRepeatedNames(
       tokens,
       phrases,
-      phrases.map((p) => classifyPhrase(tokens, p, res, context)),
+      applyLayoutRules(
+        tokens,
+        phrases,
+        phrases.map((p) => classifyPhrase(tokens, p, res, context)),
+        res,
+      ),
       res,
     );
     for (const found of decided) {
