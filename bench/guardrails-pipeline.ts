@@ -12,13 +12,11 @@
  * The service and each proxy run in child processes; the upstream and the load client run here.
  * Nothing leaves 127.0.0.1. Not a test: numbers depend on the machine and its load.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ProxyAgent, request } from 'undici';
 import { SecurityPolicy } from '../src/policy/index.js';
 import { ProxyServer } from '../src/proxy/proxy-server.js';
 import { mapResolver } from '../src/proxy/egress/resolver.js';
@@ -27,13 +25,10 @@ import { guardrailsClientFromEnv } from '../src/guardrails/client/guardrails-cli
 import { createGuardrailsService } from '../src/guardrails/service/index.js';
 import { loadDefaultEngines } from '../src/guardrails/service/default-engines.js';
 import { startTestInternet } from '../test/helpers/test-internet.js';
+import { arg, loadLoop, request, startChild, type LoadResult } from './proxy-load.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const HOST = 'api.openai.com';
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 
 // ---------------------------------------------------------------- child roles
 async function serviceRole(): Promise<void> {
@@ -68,58 +63,34 @@ async function proxyRole(dir: string, guardrailsUrl: string | undefined): Promis
 }
 
 // ---------------------------------------------------------------- client side
-function startChild(args: string[]): Promise<{ child: ChildProcess; port: number; ca?: string }> {
-  const child = fork(SELF, args, {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { port: number; ca?: string }) => resolve({ child, ...m }));
-    child.once('exit', (code) => reject(new Error(`child ${args.join(' ')} exited with ${code}`)));
-  });
+/** Starts one of this file's roles in a child; its first message says its port (and CA file). */
+async function startRole(args: string[]): Promise<{ child: ChildProcess; port: number; ca?: string }> {
+  const { child, message } = await startChild<{ port: number; ca?: string }>(SELF, args);
+  return { child, ...message };
 }
 
-const quantile = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
-
-function chatBody(): string {
+function chatBody(): Buffer {
   const intro = 'Summarize this customer record: John Smith, SSN 123-45-6789, email john@example.com. ';
   const filler = 'The customer asked about the delivery date of the order and the warranty terms. ';
   const content = (intro + filler.repeat(12)).slice(0, 1024 - 80);
-  return JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
+  return Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }));
 }
 
-async function load(proxyPort: number, ca: string, url: string, conns: number, seconds: number) {
-  const agent = new ProxyAgent({
-    uri: `http://127.0.0.1:${proxyPort}`,
-    requestTls: { ca },
-    connections: conns,
-  });
+function load(proxyPort: number, ca: string, upstreamPort: number, conns: number, seconds: number) {
   const body = chatBody();
-  const send = async () => {
-    const r = await request(url, {
-      dispatcher: agent,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    const text = await r.body.text();
-    if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}: ${text.slice(0, 200)}`);
-  };
-  await send(); // warm-up: tunnel, leaf certificate, keep-alive sockets
-  const latencies: number[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: conns }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        await send();
-        latencies.push(performance.now() - t0);
-      }
-    }),
+  return loadLoop(
+    { name: 'proxy', proxyPort, ca },
+    {
+      conns,
+      seconds,
+      upstreamPort,
+      host: HOST,
+      send: async (agent) => {
+        const r = await request(agent, '/v1/chat/completions', body, HOST, upstreamPort, 'application/json');
+        if (r.status !== 200) throw new Error(`status ${r.status} from the proxy`);
+      },
+    },
   );
-  await agent.close();
-  return { rps: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
 async function main(): Promise<void> {
@@ -129,13 +100,13 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'root.pem'), internet.rootCaPem);
   const children: ChildProcess[] = [];
   try {
-    const service = await startChild(['--role', 'service']);
+    const service = await startRole(['--role', 'service']);
     children.push(service.child);
     const serviceUrl = `http://127.0.0.1:${service.port}`;
-    const builtIn = await startChild(['--role', 'proxy', '--dir', dir]);
-    const withService = await startChild(['--role', 'proxy', '--dir', dir, '--guardrails', serviceUrl]);
+    const port = internet.httpsPort;
+    const builtIn = await startRole(['--role', 'proxy', '--dir', dir]);
+    const withService = await startRole(['--role', 'proxy', '--dir', dir, '--guardrails', serviceUrl]);
     children.push(builtIn.child, withService.child);
-    const url = internet.url(HOST, '/v1/chat/completions');
     console.log(
       `guardrails-pipeline: node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}, ${seconds}s per cell, 1 KiB chat bodies`,
     );
@@ -146,26 +117,22 @@ async function main(): Promise<void> {
       ['(b) with the service', withService],
     ];
     const base = new Map<number, number>();
-    const print = (name: string, conns: number, r: { rps: number; p50: number; p99: number }) => {
+    const print = (name: string, conns: number, r: LoadResult) => {
       if (!base.has(conns)) base.set(conns, r.rps);
       console.log(
         `| ${name} | ${conns} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.rps / base.get(conns)!).toFixed(2)}× |`,
       );
     };
     const ca = (c: { ca?: string }) => readFileSync(c.ca!, 'utf8');
-    const results = new Map<string, { rps: number; p50: number; p99: number }>();
     for (const conns of [1, 4]) {
-      for (const [name, child] of rows) {
-        const r = await load(child.port, ca(child), url, conns, seconds);
-        results.set(`${name}/${conns}`, r);
-        print(name, conns, r);
-      }
+      for (const [name, child] of rows)
+        print(name, conns, await load(child.port, ca(child), port, conns, seconds));
     }
     // (c): the service goes away; the first calls fail, the breaker opens, the built-in engines decide.
     service.child.kill();
     await new Promise((r) => service.child.once('exit', r));
     for (const conns of [1, 4])
-      print('(c) service down', conns, await load(withService.port, ca(withService), url, conns, seconds));
+      print('(c) service down', conns, await load(withService.port, ca(withService), port, conns, seconds));
   } finally {
     for (const c of children) c.kill();
     await internet.close();

@@ -12,6 +12,10 @@
  *
  * The upstream server and each proxy run in their own child processes; the load client runs here.
  * Nothing leaves 127.0.0.1. Not a test: numbers depend on the machine and its load.
+ *
+ * Other benches import the client side from here (option reading, child starter, CONNECT + TLS
+ * opener, one-socket agent, request, keep-alive load loop); `main()` runs only when this file is the
+ * entry point.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -22,7 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import tls, { type TLSSocket } from 'node:tls';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SecurityPolicy, ALL_TRAFFIC } from '../src/policy/index.js';
 import { ProxyServer } from '../src/proxy/proxy-server.js';
 import { mapResolver } from '../src/proxy/egress/resolver.js';
@@ -31,10 +35,12 @@ import { createTestPki } from '../test/helpers/test-pki.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const FRESH_NAMES = Array.from({ length: 21 }, (_, i) => `m${i}.bench.test`);
-const arg = (name: string) => {
+
+/** The value after `name` on the command line (`--seconds 2`), if any. */
+export function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-};
+}
 
 // ---------------------------------------------------------------- child roles
 async function upstreamRole(dir: string): Promise<void> {
@@ -105,14 +111,17 @@ async function declawRole(dir: string, mode: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------- client side
-interface Target {
+/** Where load goes: straight to the upstream, or through an explicit proxy's CONNECT. */
+export interface Target {
   name: string;
   /** Proxy port, or undefined for direct. */
   proxyPort?: number;
+  /** The CA the client trusts: the upstream's, or the proxy session's when it intercepts. */
   ca: string;
 }
 
-function connectTunnel(proxyPort: number, authority: string): Promise<Socket> {
+/** A socket tunnelled through an explicit proxy to `authority` (CONNECT answered 200). */
+export function connectTunnel(proxyPort: number, authority: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = net.connect(proxyPort, '127.0.0.1');
     s.setNoDelay(true);
@@ -131,7 +140,14 @@ function connectTunnel(proxyPort: number, authority: string): Promise<Socket> {
   });
 }
 
-async function openTls(target: Target, upstreamPort: number, host = 'localhost'): Promise<TLSSocket> {
+/**
+ * A TLS connection (ALPN http/1.1, Nagle off) to `host` on loopback `upstreamPort`, through the
+ * target's proxy when it has one.
+ *
+ * @example
+ * const s = await openTls({ name: 'full', proxyPort: 8080, ca }, 8443, 'api.openai.com');
+ */
+export async function openTls(target: Target, upstreamPort: number, host = 'localhost'): Promise<TLSSocket> {
   const raw =
     target.proxyPort === undefined
       ? undefined
@@ -149,8 +165,8 @@ async function openTls(target: Target, upstreamPort: number, host = 'localhost')
   });
 }
 
-/** An agent whose one connection is the given socket. */
-class OneSocketAgent extends http.Agent {
+/** An agent whose one connection is the given socket: every request reuses it (keep-alive). */
+export class OneSocketAgent extends http.Agent {
   constructor(private readonly socket: Socket) {
     super({ keepAlive: true, maxSockets: 1 });
   }
@@ -159,13 +175,15 @@ class OneSocketAgent extends http.Agent {
   }
 }
 
-function request(
+/** One request on `agent`: POST when there is a body, GET otherwise; times to first byte and end. */
+export function request(
   agent: http.Agent,
   path: string,
   body: Buffer | undefined,
   host: string,
   port: number,
-): Promise<{ ttfb: number; total: number }> {
+  contentType = 'text/plain',
+): Promise<{ status: number; ttfb: number; total: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = http.request({
@@ -174,19 +192,78 @@ function request(
       port,
       path,
       method: body ? 'POST' : 'GET',
-      headers: body ? { 'content-type': 'text/plain', 'content-length': body.length } : {},
+      headers: body ? { 'content-type': contentType, 'content-length': body.length } : {},
     });
     req.on('response', (res) => {
       let ttfb = 0;
       res.on('data', () => (ttfb ||= performance.now() - t0));
-      res.on('end', () => resolve({ ttfb, total: performance.now() - t0 }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ttfb, total: performance.now() - t0 }));
     });
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+/** The `q` quantile of `xs` (0.5: the median); NaN for none. */
+export const quantile = (xs: number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
+const p50 = (xs: number[]) => quantile(xs, 0.5);
+
+/** Requests per second and latency quantiles (ms) of one load cell. */
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** Options of {@link loadLoop}. */
+export interface LoadLoopOptions {
+  /** Concurrent keep-alive connections, each sending one request at a time. */
+  conns: number;
+  seconds: number;
+  upstreamPort: number;
+  /** SNI and Host of the requests. Default `localhost`. */
+  host?: string;
+  /** Sends one request on the connection's agent; throws to abort the cell (e.g. a non-200). */
+  send: (agent: http.Agent) => Promise<void>;
+}
+
+/**
+ * Keep-alive load: opens `conns` TLS connections to the target (one request each to warm up: tunnel,
+ * leaf certificate, session state), then sends requests back to back on each for `seconds`.
+ *
+ * @example
+ * const r = await loadLoop(target, { conns: 10, seconds: 2, upstreamPort, send: async (agent) => {
+ *   await request(agent, '/', body, 'localhost', upstreamPort);
+ * } });
+ * r.rps; r.p50;
+ */
+export async function loadLoop(target: Target, o: LoadLoopOptions): Promise<LoadResult> {
+  const agents = await Promise.all(
+    Array.from({ length: o.conns }, async () => {
+      const socket = await openTls(target, o.upstreamPort, o.host);
+      const agent = new OneSocketAgent(socket);
+      await o.send(agent);
+      return { socket, agent };
+    }),
+  );
+  const latencies: number[] = [];
+  const deadline = performance.now() + o.seconds * 1000;
+  try {
+    await Promise.all(
+      agents.map(async ({ agent }) => {
+        while (performance.now() < deadline) {
+          const t0 = performance.now();
+          await o.send(agent);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+  } finally {
+    for (const { socket } of agents) socket.destroy();
+  }
+  return { rps: latencies.length / o.seconds, p50: p50(latencies), p99: quantile(latencies, 0.99) };
+}
 
 async function load(target: Target, upstreamPort: number, conns: number, size: number, seconds: number) {
   const body = Buffer.from(
@@ -195,33 +272,36 @@ async function load(target: Target, upstreamPort: number, conns: number, size: n
       size - 40,
     ) + ' mail ann@example.com ok',
   );
-  const latencies: number[] = [];
-  let done = 0;
-  const deadline = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: conns }, async () => {
-      const socket = await openTls(target, upstreamPort);
-      const agent = new OneSocketAgent(socket);
-      await request(agent, `/?size=${size}`, body, 'localhost', upstreamPort); // warm-up
-      while (performance.now() < deadline) {
-        latencies.push((await request(agent, `/?size=${size}`, body, 'localhost', upstreamPort)).total);
-        done++;
-      }
-      socket.destroy();
-    }),
-  );
-  return { rps: done / seconds, p50: p50(latencies) };
+  return loadLoop(target, {
+    conns,
+    seconds,
+    upstreamPort,
+    send: async (agent) => void (await request(agent, `/?size=${size}`, body, 'localhost', upstreamPort)),
+  });
 }
 
-function startChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(SELF, args, {
+/**
+ * Forks `script` (a bench file run through tsx) with `args` and resolves with the first message it
+ * sends over IPC (e.g. `{ port }` once it listens); rejects when it exits first.
+ *
+ * @example
+ * const { child, message } = await startChild<{ port: number }>(SELF, ['--role', 'upstream']);
+ */
+export function startChild<M>(script: string, args: string[]): Promise<{ child: ChildProcess; message: M }> {
+  const child = fork(script, args, {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }));
+    child.once('message', (message: M) => resolve({ child, message }));
     child.once('exit', (code) => reject(new Error(`child ${args.join(' ')} exited with ${code}`)));
   });
+}
+
+/** Starts one of this file's roles in a child; its first message is `{ port }`. */
+async function startRole(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const { child, message } = await startChild<{ port: number }>(SELF, args);
+  return { child, port: message.port };
 }
 
 async function startMitmdump(
@@ -279,10 +359,10 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'upstream.crt'), creds.certPem);
   const children: ChildProcess[] = [];
   try {
-    const upstream = await startChild(['--role', 'upstream', '--dir', dir]);
+    const upstream = await startRole(['--role', 'upstream', '--dir', dir]);
     children.push(upstream.child);
-    const splice = await startChild(['--role', 'declaw', '--mode', 'splice', '--dir', dir]);
-    const full = await startChild(['--role', 'declaw', '--mode', 'full', '--dir', dir]);
+    const splice = await startRole(['--role', 'declaw', '--mode', 'splice', '--dir', dir]);
+    const full = await startRole(['--role', 'declaw', '--mode', 'full', '--dir', dir]);
     children.push(splice.child, full.child);
     const mitm = await startMitmdump(dir);
     if (typeof mitm !== 'string') children.push(mitm.child);
@@ -373,7 +453,10 @@ async function main(): Promise<void> {
   }
 }
 
-const role = arg('--role');
-if (role === 'upstream') void upstreamRole(arg('--dir')!);
-else if (role === 'declaw') void declawRole(arg('--dir')!, arg('--mode')!);
-else await main();
+// Only as the entry point (or a child forked with a role): importing this file runs nothing.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const role = arg('--role');
+  if (role === 'upstream') void upstreamRole(arg('--dir')!);
+  else if (role === 'declaw') void declawRole(arg('--dir')!, arg('--mode')!);
+  else await main();
+}
