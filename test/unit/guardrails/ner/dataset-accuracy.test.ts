@@ -9,17 +9,19 @@ import { createNerRecognizer } from '../../../../src/guardrails/ner/index.js';
 const skip = existsSync(DEFAULT_DATASET) ? false : `dataset not found at ${DEFAULT_DATASET}`;
 
 test(
-  'person names on the Presidio synthetic dataset: F2 >= 0.80 overall, above Presidio on unseen templates',
+  'person names on the Presidio synthetic dataset: F2 >= 0.80 on unseen templates, >= 0.85 overall',
   { skip },
   () => {
     const samples = loadPresidioDataset();
     const ner = createNerRecognizer();
     const all = evaluateNer(samples, ner).token.person_name;
-    assert.ok(all.f2 >= 0.8, `F2 ${all.f2.toFixed(3)} on all samples`);
+    assert.ok(all.f2 >= 0.85, `F2 ${all.f2.toFixed(3)} on all samples`);
     assert.ok(all.precision > PRESIDIO_PERSON.precision && all.recall > PRESIDIO_PERSON.recall);
     const { heldOut } = splitByTemplate(samples, 7);
     const unseen = evaluateNer(heldOut, ner).token.person_name;
-    assert.ok(unseen.f2 > PRESIDIO_PERSON.f2 + 0.1, `held-out F2 ${unseen.f2.toFixed(3)}`);
+    // Templates the rules were never tuned on: the estimate for new text of the same kind.
+    assert.ok(unseen.f2 >= 0.8, `held-out F2 ${unseen.f2.toFixed(3)}`);
+    assert.ok(unseen.precision > PRESIDIO_PERSON.precision && unseen.recall > PRESIDIO_PERSON.recall);
   },
 );
 
