@@ -7,29 +7,21 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProxyServer } from '../../src/proxy/proxy-server.js';
-import { UpstreamTrust } from '../../src/proxy/tls/upstream-trust.js';
-import { collectingAuditSink } from '../../src/audit/sink.js';
 import { SecurityPolicy } from '../../src/policy/security-policy.js';
 import { GuardrailsClient } from '../../src/guardrails/client/guardrails-client.js';
 import { createGuardrailsService, type GuardrailsService } from '../../src/guardrails/service/index.js';
 import { loadDefaultEngines } from '../../src/guardrails/service/default-engines.js';
-import type { SandboxManager } from '../../src/sandbox/sandbox-manager.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import { startTestInternet, type TestInternet } from '../helpers/test-internet.js';
 import { requireRoot } from '../helpers/root.js';
-import { testManager } from '../unit/sandbox/helpers/manager.js';
+import { startSandboxWorld, type SandboxWorld } from '../helpers/sandbox-world.js';
 
 const isRoot = process.getuid?.() === 0;
 const PUBLIC_LOOKING = '198.51.100.9';
 
-let internet: TestInternet;
 let service: GuardrailsService;
 let client: GuardrailsClient;
-let proxy: ProxyServer;
-let manager: SandboxManager;
+let world: SandboxWorld;
 let sbx: Sandbox;
-const audit = collectingAuditSink();
 
 const policy = SecurityPolicy.fromJSON({
   pii: { enabled: true, types: ['person_name', 'ssn'], action: 'redact', rehydrate_response: true },
@@ -52,46 +44,28 @@ before(async () => {
   await service.listen('127.0.0.1', 0);
   await service.whenReady();
   client = new GuardrailsClient({ url: service.url!, deadlineMs: 5000 });
-  internet = await startTestInternet({
-    names: ['api.openai.com'],
+  world = await startSandboxWorld({
+    tag: 'tgr',
+    subnet: 47,
     address: '127.78.47.1',
-    ports: { https: 443, http: 80 },
+    dns: { 'api.openai.com': PUBLIC_LOOKING },
+    proxy: { guardrails: client },
   });
-  const upstreamTrust = await UpstreamTrust.load({
-    includeSystemStore: false,
-    extraCaPems: [internet.rootCaPem],
-    env: {},
-  });
-  proxy = new ProxyServer({
-    upstreamTrust,
-    auditSink: audit,
-    resolver: internet.resolver,
-    hostAddresses: [],
-    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
-    guardrails: client,
-  });
-  const endpoint = await proxy.listenTransparent({ host: '127.0.0.1', port: 0 });
-  ({ manager } = await testManager('tgr', 47, {
-    proxy: { endpoint: { host: '127.0.0.1', port: endpoint.port }, sessions: proxy.sessions },
-    dnsMap: { 'api.openai.com': PUBLIC_LOOKING },
-  }));
-  sbx = await manager.create({ policy });
+  sbx = await world.manager.create({ policy });
   await sbx.files.write('/workspace/call_api.py', SCRIPT);
 });
 
 after(async () => {
   if (!isRoot) return;
-  await manager?.close();
-  await proxy?.close();
+  await world?.close();
   client?.close();
   await service?.close();
-  await internet?.close();
 });
 
 test('"John Smith" leaves the sandbox as a PERSON_NAME token when the Guardrails Service is up', async (t) => {
   if (!requireRoot(t, 'sandboxes need root')) return;
   const r = await sbx.commands.run('python3 /workspace/call_api.py', { timeoutMs: 30_000 });
-  const seen = internet.requests.at(-1);
+  const seen = world.internet.requests.at(-1);
   assert.ok(seen, 'the fake OpenAI received the request');
   assert.match(
     seen.body,
@@ -99,10 +73,11 @@ test('"John Smith" leaves the sandbox as a PERSON_NAME token when the Guardrails
   );
   assert.ok(!seen.body.includes('John Smith'));
   assert.equal(r.stdout.trim(), 'You said: Summarize this customer record: John Smith, SSN 123-45-6789');
-  const pii = audit.events.find((e) => e.type === 'pii') as { types: Array<{ type: string }> } | undefined;
+  const pii = world.audit.events.find((e) => e.type === 'pii') as
+    { types: Array<{ type: string }> } | undefined;
   assert.deepEqual(
     pii?.types.map((x) => x.type),
     ['person_name', 'ssn'],
   );
-  assert.equal(audit.events.filter((e) => e.type === 'guardrails_fallback').length, 0);
+  assert.equal(world.audit.events.filter((e) => e.type === 'guardrails_fallback').length, 0);
 });

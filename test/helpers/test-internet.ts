@@ -11,7 +11,8 @@
  *
  * @example
  * const internet = await startTestInternet({ names: ['api.openai.com'] });
- * const proxy = new ProxyServer({ resolver: internet.resolver, upstreamTrust, labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] } });
+ * const upstreamTrust = await testUpstreamTrust(internet);
+ * const proxy = new ProxyServer({ resolver: internet.resolver, upstreamTrust, labNetwork: LOOPBACK_LAB });
  * // ... https://api.openai.com:${internet.httpsPort}/v1/chat/completions through the proxy ...
  * internet.requests.at(-1)?.body; // what the fake OpenAI received
  */
@@ -20,6 +21,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { mapResolver, type Resolver } from '../../src/proxy/egress/resolver.js';
+import { UpstreamTrust } from '../../src/proxy/tls/upstream-trust.js';
 import { createTestPki, type TestPki } from './test-pki.js';
 
 /** A request as a test server received it. */
@@ -63,6 +65,19 @@ export interface TestInternet {
   url(host: string, path?: string): string;
   httpUrl(host: string, path?: string): string;
   close(): Promise<void>;
+}
+
+/** The lab network of a test internet on loopback: a proxy may reach 127.0.0.0/8 as if public. */
+export const LOOPBACK_LAB = Object.freeze({ reachablePrivateRanges: Object.freeze(['127.0.0.0/8']) });
+
+/**
+ * Upstream trust for a test internet: its test CA only (no system store, no NODE_EXTRA_CA_CERTS).
+ *
+ * @example
+ * const upstreamTrust = await testUpstreamTrust(internet);
+ */
+export function testUpstreamTrust(internet: Pick<TestInternet, 'rootCaPem'>): Promise<UpstreamTrust> {
+  return UpstreamTrust.load({ includeSystemStore: false, extraCaPems: [internet.rootCaPem], env: {} });
 }
 
 /** Starts the servers. Close them with {@link TestInternet.close}. */

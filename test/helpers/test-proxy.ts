@@ -15,8 +15,7 @@ import { collectingAuditSink, type CollectingAuditSink } from '../../src/audit/s
 import type { SecurityPolicy } from '../../src/policy/security-policy.js';
 import { ProxyServer, type ProxyServerOptions } from '../../src/proxy/proxy-server.js';
 import type { ProxySession, SessionSpec } from '../../src/proxy/session.js';
-import { UpstreamTrust } from '../../src/proxy/tls/upstream-trust.js';
-import type { TestInternet } from './test-internet.js';
+import { LOOPBACK_LAB, testUpstreamTrust, type TestInternet } from './test-internet.js';
 
 /** A running test proxy. */
 export interface TestProxy {
@@ -45,18 +44,14 @@ export async function startTestProxy(
   options: TestProxyOptions = {},
 ): Promise<TestProxy> {
   const audit = collectingAuditSink();
-  const upstreamTrust = await UpstreamTrust.load({
-    includeSystemStore: false,
-    extraCaPems: [internet.rootCaPem],
-    env: {},
-  });
+  const upstreamTrust = await testUpstreamTrust(internet);
   const proxy = new ProxyServer({
     upstreamTrust,
     auditSink: audit,
     resolver: internet.resolver,
     hostAddresses: [],
     peekTimeoutMs: 2000,
-    ...(options.untrustedLoopback ? {} : { labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] } }),
+    ...(options.untrustedLoopback ? {} : { labNetwork: LOOPBACK_LAB }),
     ...options.proxy,
   });
   const session = await proxy.sessions.add({ id: 'sbx-test', policy, ...options.session });

@@ -13,10 +13,15 @@ import { Command, CommanderError } from 'commander';
 import { registerRunCommand } from '../../../src/cli/commands/run.js';
 import type { CliIO } from '../../../src/cli/io.js';
 import type { RunSummary } from '../../../src/cli/run-summary.js';
-import { UpstreamTrust } from '../../../src/proxy/tls/upstream-trust.js';
+import type { UpstreamTrust } from '../../../src/proxy/tls/upstream-trust.js';
 import { mapDnsUpstream } from '../../../src/sandbox/dns/dns-upstream.js';
 import { requireRoot } from '../../helpers/root.js';
-import { startTestInternet, type TestInternet } from '../../helpers/test-internet.js';
+import {
+  LOOPBACK_LAB,
+  startTestInternet,
+  testUpstreamTrust,
+  type TestInternet,
+} from '../../helpers/test-internet.js';
 
 const isRoot = process.getuid?.() === 0;
 const SECRET = 'sk-run-e2e-0123456789abcdefXYZ';
@@ -37,11 +42,7 @@ before(async () => {
     address: '127.78.32.1',
     ports: { https: 443, http: 80 },
   });
-  upstreamTrust = await UpstreamTrust.load({
-    includeSystemStore: false,
-    extraCaPems: [internet.rootCaPem],
-    env: {},
-  });
+  upstreamTrust = await testUpstreamTrust(internet);
   dir = await mkdtemp(join(tmpdir(), 'declaw-run-e2e-'));
   policyFile = join(dir, 'policy.yaml');
   await writeFile(
@@ -78,7 +79,7 @@ async function declawRun(args: string[], isTTY = false, env: NodeJS.ProcessEnv =
       upstreamTrust,
       resolver: internet.resolver,
       hostAddresses: [],
-      labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
+      labNetwork: LOOPBACK_LAB,
       // The sandbox's DNS answers public-looking addresses; its firewall sends 443 to the proxy anyway.
       dnsUpstream: mapDnsUpstream({
         [ALLOWED]: '198.51.100.21',

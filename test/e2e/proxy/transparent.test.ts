@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { SecurityPolicy, ALL_TRAFFIC } from '../../../src/policy/index.js';
-import { ProxyServer } from '../../../src/proxy/proxy-server.js';
-import { UpstreamTrust } from '../../../src/proxy/tls/upstream-trust.js';
-import { collectingAuditSink } from '../../../src/audit/sink.js';
+import type { ProxyServer } from '../../../src/proxy/proxy-server.js';
+import type { CollectingAuditSink } from '../../../src/audit/sink.js';
 import { startTestInternet, type TestInternet } from '../../helpers/test-internet.js';
+import { startTransparentTestProxy } from '../../helpers/sandbox-world.js';
 import { requireRoot } from '../../helpers/root.js';
 
 const run = promisify(execFile);
@@ -36,7 +36,8 @@ const COMMENT = `declaw-transparent-test-${id}`;
 
 let internet: TestInternet;
 let proxy: ProxyServer;
-const audit = collectingAuditSink();
+let audit: CollectingAuditSink;
+let port: number;
 let dir: string;
 let caFile: string;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -52,30 +53,6 @@ before(async () => {
     address: `127.77.${octet}.1`,
     ports: { https: 443, http: 80 },
   });
-  const trust = await UpstreamTrust.load({
-    includeSystemStore: false,
-    extraCaPems: [internet.rootCaPem],
-    env: {},
-  });
-  proxy = new ProxyServer({
-    upstreamTrust: trust,
-    auditSink: audit,
-    resolver: internet.resolver,
-    hostAddresses: [],
-    peekTimeoutMs: 2000,
-    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
-  });
-  const session = await proxy.sessions.add({
-    id: `sbx-${id}`,
-    sourceAddresses: [sandboxIp],
-    policy: SecurityPolicy.from({
-      pii: { enabled: true, types: ['ssn'], rehydrateResponse: true },
-      network: { allowOut: ['api.openai.com'], denyOut: [ALL_TRAFFIC] },
-    }),
-  });
-  dir = mkdtempSync(join(tmpdir(), 'declaw-tp-'));
-  caFile = join(dir, 'ca.pem');
-  writeFileSync(caFile, session.ca.certificatePem);
   await sh('ip', 'netns', 'add', ns);
   cleanups.push(() => sh('ip', 'netns', 'del', ns));
   await sh('ip', 'link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf);
@@ -87,7 +64,19 @@ before(async () => {
   await sh('ip', 'netns', 'exec', ns, 'ip', 'link', 'set', nsIf, 'up');
   await sh('ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
   await sh('ip', 'netns', 'exec', ns, 'ip', 'route', 'add', 'default', 'via', hostIp);
-  const { port } = await proxy.listenTransparent({ host: hostIp, port: 0 });
+  // Only once the host side of the veth has its address can the front door listen there.
+  ({ proxy, port, audit } = await startTransparentTestProxy(internet, { host: hostIp, peekTimeoutMs: 2000 }));
+  const session = await proxy.sessions.add({
+    id: `sbx-${id}`,
+    sourceAddresses: [sandboxIp],
+    policy: SecurityPolicy.from({
+      pii: { enabled: true, types: ['ssn'], rehydrateResponse: true },
+      network: { allowOut: ['api.openai.com'], denyOut: [ALL_TRAFFIC] },
+    }),
+  });
+  dir = mkdtempSync(join(tmpdir(), 'declaw-tp-'));
+  caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, session.ca.certificatePem);
   for (const dport of ['443', '80']) {
     const rule = [
       '-t',

@@ -10,26 +10,18 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProxyServer } from '../../../src/proxy/proxy-server.js';
-import { UpstreamTrust } from '../../../src/proxy/tls/upstream-trust.js';
-import { collectingAuditSink } from '../../../src/audit/sink.js';
 import { SecurityPolicy } from '../../../src/policy/security-policy.js';
-import type { SandboxManager } from '../../../src/sandbox/sandbox-manager.js';
 import type { Sandbox } from '../../../src/sandbox/sandbox.js';
-import { startTestInternet, type TestInternet } from '../../helpers/test-internet.js';
 import { requireRoot } from '../../helpers/root.js';
-import { testManager } from '../../unit/sandbox/helpers/manager.js';
+import { startSandboxWorld, type SandboxWorld } from '../../helpers/sandbox-world.js';
 
 const isRoot = process.getuid?.() === 0;
 const REAL_KEY = 'sk-real-0123456789abcdefghij';
 /** Where the sandbox believes api.openai.com is; its firewall sends port 443 to the proxy anyway. */
 const PUBLIC_LOOKING = '198.51.100.7';
 
-let internet: TestInternet;
-let proxy: ProxyServer;
-let manager: SandboxManager;
+let world: SandboxWorld;
 let sbx: Sandbox;
-const audit = collectingAuditSink();
 
 const policy = SecurityPolicy.fromJSON({
   pii: { enabled: true, types: ['ssn', 'credit_card', 'email'], action: 'redact', rehydrate_response: true },
@@ -52,43 +44,25 @@ with urllib.request.urlopen(req, timeout=20) as r:
 
 before(async () => {
   if (!isRoot) return;
-  internet = await startTestInternet({
-    names: ['api.openai.com'],
+  world = await startSandboxWorld({
+    tag: 'tes',
+    subnet: 31,
     address: '127.78.31.1',
-    ports: { https: 443, http: 80 },
+    dns: { 'api.openai.com': PUBLIC_LOOKING },
   });
-  const upstreamTrust = await UpstreamTrust.load({
-    includeSystemStore: false,
-    extraCaPems: [internet.rootCaPem],
-    env: {},
-  });
-  proxy = new ProxyServer({
-    upstreamTrust,
-    auditSink: audit,
-    resolver: internet.resolver,
-    hostAddresses: [],
-    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
-  });
-  const endpoint = await proxy.listenTransparent({ host: '127.0.0.1', port: 0 });
-  ({ manager } = await testManager('tes', 31, {
-    proxy: { endpoint: { host: '127.0.0.1', port: endpoint.port }, sessions: proxy.sessions },
-    dnsMap: { 'api.openai.com': PUBLIC_LOOKING },
-  }));
-  sbx = await manager.create({ policy });
+  sbx = await world.manager.create({ policy });
   await sbx.files.write('/workspace/call_api.py', SCRIPT);
 });
 
 after(async () => {
   if (!isRoot) return;
-  await manager?.close();
-  await proxy?.close();
-  await internet?.close();
+  await world?.close();
 });
 
 test('seed 001 from a sandbox: upstream sees tokens and the real key, the script gets the originals', async (t) => {
   if (!requireRoot(t, 'sandboxes need root')) return;
   const r = await sbx.commands.run('python3 /workspace/call_api.py', { timeoutMs: 30_000 });
-  const seen = internet.requests.at(-1);
+  const seen = world.internet.requests.at(-1);
   assert.ok(seen, 'the fake OpenAI received the request');
   for (const raw of ['123-45-6789', 'john@example.com', '4111 1111 1111 1111']) {
     assert.ok(!seen.body.includes(raw), `${raw} reached upstream`);
@@ -120,7 +94,9 @@ test('the sandbox has its CA certificate in its bundle and no private key anywhe
   assert.ok(Number(certs) >= 1);
   assert.equal(keys, '0');
   const bundle = await readFile(join(sbx.paths.etc, 'ca-certificates.crt'), 'utf8');
-  assert.ok(bundle.trimEnd().endsWith(proxy.sessions.get(sbx.id)?.ca.certificatePem.trim() ?? 'missing'));
+  assert.ok(
+    bundle.trimEnd().endsWith(world.proxy.sessions.get(sbx.id)?.ca.certificatePem.trim() ?? 'missing'),
+  );
 });
 
 test('curl and Node trust the sandbox CA through the bundle and the CA variables', async (t) => {
@@ -141,7 +117,7 @@ test('curl and Node trust the sandbox CA through the bundle and the CA variables
     { timeoutMs: 30_000 },
   );
   assert.match(node.stdout, /078-05-1120/);
-  assert.ok(!internet.requests.some((q) => q.body.includes('078-05-1120')));
+  assert.ok(!world.internet.requests.some((q) => q.body.includes('078-05-1120')));
 });
 
 test('a name the policy does not allow gets no answer and no connection', async (t) => {
@@ -163,5 +139,7 @@ test('a name the policy does not allow gets no answer and no connection', async 
     )
     .catch((e) => e.result);
   assert.doesNotMatch(blocked.stdout, /rc=0/);
-  assert.ok(audit.ofType('egress_blocked').some((e) => e.host === 'evil.example' && e.sandboxId === sbx.id));
+  assert.ok(
+    world.audit.ofType('egress_blocked').some((e) => e.host === 'evil.example' && e.sandboxId === sbx.id),
+  );
 });

@@ -8,10 +8,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox, createPIIConfig, createSecurityPolicy, PIIType, RedactionAction } from '@declaw/sdk';
-import { UpstreamTrust } from '../../../src/proxy/tls/upstream-trust.js';
 import type { Daemon } from '../../../src/server/daemon.js';
 import { requireRoot } from '../../helpers/root.js';
-import { startTestInternet, type TestInternet } from '../../helpers/test-internet.js';
+import {
+  LOOPBACK_LAB,
+  startTestInternet,
+  testUpstreamTrust,
+  type TestInternet,
+} from '../../helpers/test-internet.js';
 import { startTestDaemon } from './daemon-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -48,13 +52,9 @@ before(async () => {
     ports: { https: 443, http: 80 },
   });
   ({ daemon } = await startTestDaemon('tsd', 42, {
-    upstreamTrust: await UpstreamTrust.load({
-      includeSystemStore: false,
-      extraCaPems: [internet.rootCaPem],
-      env: {},
-    }),
+    upstreamTrust: await testUpstreamTrust(internet),
     resolver: internet.resolver,
-    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
+    labNetwork: LOOPBACK_LAB,
     dnsMap: { 'api.openai.com': '198.51.100.7' },
   }));
 });

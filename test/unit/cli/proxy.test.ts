@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CliIO } from '../../../src/cli/io.js';
 import { runProxyCommand, type ProxyCommandStarted } from '../../../src/cli/commands/proxy.js';
-import { startTestInternet } from '../../helpers/test-internet.js';
+import { LOOPBACK_LAB, startTestInternet } from '../../helpers/test-internet.js';
 import { runCli } from '../../helpers/cli.js';
 
 const run = promisify(execFile);
@@ -46,7 +46,7 @@ test('declaw proxy prints its CA and the environment lines, and curl works with 
       proxyOptions: {
         resolver: internet.resolver,
         hostAddresses: [],
-        labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
+        labNetwork: LOOPBACK_LAB,
       },
     },
   ).catch((e: unknown) => {
