@@ -2,9 +2,6 @@ import { parseBodyContentType } from './body/content-type.js';
 import type { PiiSession } from './session.js';
 import { couldStartToken, MAX_TOKEN_PREFIX_LENGTH, tokenPattern } from './token.js';
 
-/** Literal and percent-encoded tokens. */
-const TOKENS = tokenPattern(true);
-
 /**
  * Where a token sits, which decides how its original value is escaped: `text` (as is), `json` (inside
  * a JSON string: JSON-escaped), `form` (form-encoded: percent-encoded).
@@ -51,10 +48,68 @@ export interface RewriteOutput {
 }
 
 /**
+ * Replaces tokens a session issued, with a token pattern of its own: a streaming rehydrator keeps one
+ * for its whole stream instead of compiling the pattern for every event.
+ *
+ * @example
+ * const rewriter = new TokenRewriter(session);
+ * rewriter.rewrite('see [SSN_0a1b2c] and [CRE', 'text', true);
+ * // { text: 'see 123-45-6789 and ', held: '[CRE', replaced: 1 }
+ */
+export class TokenRewriter {
+  readonly #session: PiiSession;
+  /** Literal and percent-encoded tokens; used only within one synchronous call at a time. */
+  readonly #tokens = tokenPattern(true);
+
+  constructor(session: PiiSession) {
+    this.#session = session;
+  }
+
+  /** See {@link rewriteTokens}. */
+  rewrite(
+    text: string,
+    context: RehydrationContext,
+    holdTail: boolean,
+    toBytes?: (replacement: string) => string,
+  ): RewriteOutput {
+    const session = this.#session;
+    let out = '';
+    let at = 0;
+    let replaced = 0;
+    if (!session.empty && mayContainToken(text)) {
+      // A token usually repeats within a text; resolve and escape each spelling once.
+      let seen: Map<string, string | null> | undefined;
+      const tokens = this.#tokens;
+      tokens.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = tokens.exec(text)) !== null) {
+        seen ??= new Map();
+        let replacement = seen.get(m[0]);
+        if (replacement === undefined) {
+          const encoded = m[1] === undefined;
+          const value = session.resolve(`[${encoded ? m[2]! : m[1]}]`);
+          replacement = value === undefined ? null : escapeValue(value, context, encoded);
+          if (replacement !== null && toBytes !== undefined) replacement = toBytes(replacement);
+          seen.set(m[0], replacement);
+        }
+        if (replacement === null) continue;
+        out += text.slice(at, m.index) + replacement;
+        at = m.index + m[0].length;
+        replaced++;
+      }
+    }
+    const cut = holdTail ? holdBackFrom(text, at) : text.length;
+    if (replaced === 0 && cut === text.length) return { text, held: '', replaced };
+    return { text: out + text.slice(at, cut), held: text.slice(cut), replaced };
+  }
+}
+
+/**
  * Replaces every token `session` issued in `text` by its escaped value; tokens it did not issue stay.
  * With `holdTail`, a tail that could still grow into a token (`[CREDIT_CA`) is cut off and returned in
  * `held` for the caller to prepend to what arrives next. `text` may be a latin1 view of bytes: tokens
- * are ASCII, and `toBytes` turns each replacement into the same kind of string.
+ * are ASCII, and `toBytes` turns each replacement into the same kind of string. Streams call a
+ * {@link TokenRewriter} of their own instead.
  *
  * @example
  * rewriteTokens('see [SSN_0a1b2c] and [CRE', session, 'text', true);
@@ -67,32 +122,24 @@ export function rewriteTokens(
   holdTail: boolean,
   toBytes?: (replacement: string) => string,
 ): RewriteOutput {
-  let out = '';
-  let at = 0;
-  let replaced = 0;
-  if (!session.empty && (text.includes('[') || text.includes('%'))) {
-    // A token usually repeats within a text; resolve and escape each spelling once.
-    let seen: Map<string, string | null> | undefined;
-    // matchAll works on a copy of the pattern, so the shared one keeps no state between calls.
-    for (const m of text.matchAll(TOKENS)) {
-      seen ??= new Map();
-      let replacement = seen.get(m[0]);
-      if (replacement === undefined) {
-        const encoded = m[1] === undefined;
-        const value = session.resolve(`[${encoded ? m[2]! : m[1]}]`);
-        replacement = value === undefined ? null : escapeValue(value, context, encoded);
-        if (replacement !== null && toBytes !== undefined) replacement = toBytes(replacement);
-        seen.set(m[0], replacement);
-      }
-      if (replacement === null) continue;
-      out += text.slice(at, m.index) + replacement;
-      at = m.index + m[0].length;
-      replaced++;
-    }
+  return new TokenRewriter(session).rewrite(text, context, holdTail, toBytes);
+}
+
+/**
+ * False when `text` holds no complete token: none of its `[` is followed by an upper-case letter and
+ * none of its `%` by `5B`/`5b`. Most texts a stream rewrites (JSON around a delta, prose) fail this
+ * cheap test, which spares them the token regex.
+ */
+function mayContainToken(text: string): boolean {
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (next >= 65 && next <= 90) return true;
   }
-  const cut = holdTail ? holdBackFrom(text, at) : text.length;
-  if (replaced === 0 && cut === text.length) return { text, held: '', replaced };
-  return { text: out + text.slice(at, cut), held: text.slice(cut), replaced };
+  for (let i = text.indexOf('%5'); i >= 0; i = text.indexOf('%5', i + 1)) {
+    const next = text.charCodeAt(i + 2);
+    if (next === 66 || next === 98) return true;
+  }
+  return false;
 }
 
 /**

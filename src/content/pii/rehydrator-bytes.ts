@@ -1,4 +1,4 @@
-import { rewriteTokens, type RehydrationContext } from './rehydrate.js';
+import { TokenRewriter, type RehydrationContext } from './rehydrate.js';
 import type { PiiSession } from './session.js';
 
 /** Rehydrates a response body that arrives in chunks. */
@@ -29,11 +29,13 @@ export function createByteRehydrator(session: PiiSession, context: RehydrationCo
 class ByteRehydrator implements Rehydrator {
   readonly #session: PiiSession;
   readonly #context: RehydrationContext;
+  readonly #rewriter: TokenRewriter;
   #held: Buffer = EMPTY;
 
   constructor(session: PiiSession, context: RehydrationContext) {
     this.#session = session;
     this.#context = context;
+    this.#rewriter = new TokenRewriter(session);
   }
 
   push(chunk: Buffer): Buffer {
@@ -42,7 +44,7 @@ class ByteRehydrator implements Rehydrator {
     // Nothing was ever redacted, or nothing here can start a token: pass the bytes on as they came.
     if (this.#session.empty || (data.indexOf(0x5b) < 0 && data.indexOf(0x25) < 0)) return data;
     const view = data.toString('latin1');
-    const { text, held, replaced } = rewriteTokens(view, this.#session, this.#context, true, utf8AsLatin1);
+    const { text, held, replaced } = this.#rewriter.rewrite(view, this.#context, true, utf8AsLatin1);
     // Copied, so a few held bytes do not keep the whole chunk alive.
     if (held.length > 0) this.#held = Buffer.from(data.subarray(data.length - held.length));
     if (replaced === 0) return held.length === 0 ? data : data.subarray(0, data.length - held.length);

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { rewriteTokens, type RehydrationContext } from '../rehydrate.js';
+import { TokenRewriter, type RehydrationContext } from '../rehydrate.js';
 import { createByteRehydrator, utf8AsLatin1, type Rehydrator } from '../rehydrator-bytes.js';
 import type { PiiSession } from '../session.js';
 import { buildSseEvent, parseSseEvent, serializeSseEvent, type SseEvent } from './sse-event.js';
@@ -45,6 +45,7 @@ interface Carry {
 export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
   const session = options.session;
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_SSE_EVENT_BYTES;
+  const rewriter = new TokenRewriter(session);
   const splitter = new SseEventSplitter();
   const carries = new Map<string, Carry>();
   let fallback: Rehydrator | undefined;
@@ -56,7 +57,7 @@ export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
       if (!ends(key) || except.has(key)) continue;
       carries.delete(key);
       if (carry.held === '') continue;
-      const text = rewriteTokens(carry.held, session, carry.slot.context, false).text;
+      const text = rewriter.rewrite(carry.held, carry.slot.context, false).text;
       out += buildSseEvent(carry.slot.eventName, carry.slot.synthesize(text), carry.eol);
     }
     return out;
@@ -70,7 +71,7 @@ export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
 
   function processEvent(raw: Buffer): Buffer[] {
     if (session.empty || (!mayHoldToken(raw) && !holding())) return [raw];
-    if (!isUtf8(raw)) return [rewriteBytes(raw, session)];
+    if (!isUtf8(raw)) return [rewriteBytes(raw, session, rewriter)];
     const text = raw.toString('utf8');
     const event = parseSseEvent(text);
     if (event.data === undefined) return [raw];
@@ -81,7 +82,7 @@ export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
     const parsed = parseJsonObject(event.data);
     const reading = parsed === undefined ? undefined : readStreamEvent(event.name, parsed);
     if (parsed === undefined || reading === undefined) {
-      return [rewriteWhole(raw, event, parsed === undefined ? 'text' : 'json', session)];
+      return [rewriteWhole(raw, event, parsed === undefined ? 'text' : 'json', session, rewriter)];
     }
     return processStreamEvent(raw, event, parsed, reading);
   }
@@ -94,9 +95,7 @@ export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
       const final = reading.ends(slot.key);
       const held = carries.get(slot.key)?.held ?? '';
       const input = held + slot.text;
-      const out = session.empty
-        ? { text: input, held: '' }
-        : rewriteTokens(input, session, slot.context, !final);
+      const out = session.empty ? { text: input, held: '' } : rewriter.rewrite(input, slot.context, !final);
       if (out.text !== slot.text) {
         slot.set(out.text);
         changed = true;
@@ -106,10 +105,8 @@ export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
     }
     // Tokens elsewhere in the event (a done event's full text) are replaced in the data as a whole.
     const body = changed
-      ? Buffer.from(
-          serializeSseEvent(event, rewriteTokens(JSON.stringify(parsed), session, 'json', false).text),
-        )
-      : rewriteWhole(raw, event, 'json', session);
+      ? Buffer.from(serializeSseEvent(event, rewriter.rewrite(JSON.stringify(parsed), 'json', false).text))
+      : rewriteWhole(raw, event, 'json', session, rewriter);
     return flushed === '' ? [body] : [Buffer.from(flushed), body];
   }
 
@@ -131,7 +128,7 @@ export function createSseRehydrator(options: SseRehydratorOptions): Rehydrator {
       if (fallback !== undefined) return fallback.end();
       const flushed = flush(() => true, new Set());
       const rest = splitter.rest();
-      const tail = rest.length === 0 ? rest : rewriteBytes(rest, session);
+      const tail = rest.length === 0 ? rest : rewriteBytes(rest, session, rewriter);
       return flushed === '' ? tail : Buffer.concat([Buffer.from(flushed), tail]);
     },
   };
@@ -178,17 +175,18 @@ function rewriteWhole(
   event: SseEvent,
   context: RehydrationContext,
   session: PiiSession,
+  rewriter: TokenRewriter,
 ): Buffer {
   if (session.empty || event.data === undefined) return raw;
-  const out = rewriteTokens(event.data, session, context, false);
+  const out = rewriter.rewrite(event.data, context, false);
   if (out.replaced === 0) return raw;
   return Buffer.from(serializeSseEvent(event, out.text));
 }
 
 /** Token replacement over bytes that are not valid UTF-8 (or an unfinished last event), as plain text. */
-function rewriteBytes(raw: Buffer, session: PiiSession): Buffer {
+function rewriteBytes(raw: Buffer, session: PiiSession, rewriter: TokenRewriter): Buffer {
   if (session.empty || (raw.indexOf(0x5b) < 0 && raw.indexOf(0x25) < 0)) return raw;
   const view = raw.toString('latin1');
-  const out = rewriteTokens(view, session, 'text', false, utf8AsLatin1);
+  const out = rewriter.rewrite(view, 'text', false, utf8AsLatin1);
   return out.replaced === 0 ? raw : Buffer.from(out.text, 'latin1');
 }

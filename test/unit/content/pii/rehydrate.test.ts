@@ -71,3 +71,13 @@ test('the rehydration context follows the response content type', () => {
   assert.equal(contextForContentType('text/html'), 'text');
   assert.equal(contextForContentType(undefined), 'text');
 });
+
+test('percent-encoded tokens are restored whatever the case of their %5b/%5D escapes, alone or among others', () => {
+  const session = new PiiSession();
+  const token = session.tokenFor('email', 'ana@example.com');
+  const inner = token.slice(1, -1);
+  for (const spelled of [`%5b${inner}%5d`, `%5B${inner}%5d`, `%5b${inner}%5D`]) {
+    assert.equal(rehydrateText(`to=${spelled}&x=1`, session, 'form'), 'to=ana%40example.com&x=1');
+    assert.equal(rehydrateText(`[note] ${spelled} [ok]`, session), '[note] ana%40example.com [ok]');
+  }
+});
