@@ -24,7 +24,7 @@ import { UpstreamTrust } from '../src/proxy/tls/upstream-trust.js';
 import { guardrailsClientFromEnv } from '../src/guardrails/client/guardrails-client.js';
 import { createGuardrailsService } from '../src/guardrails/service/index.js';
 import { loadDefaultEngines } from '../src/guardrails/service/default-engines.js';
-import { startTestInternet } from '../test/helpers/test-internet.js';
+import { LOOPBACK_LAB, startTestInternet } from '../test/helpers/test-internet.js';
 import { arg, loadLoop, request, startChild, type LoadResult } from './proxy-load.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -49,7 +49,7 @@ async function proxyRole(dir: string, guardrailsUrl: string | undefined): Promis
     upstreamTrust,
     resolver: mapResolver({ [HOST]: '127.0.0.1' }),
     hostAddresses: [],
-    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
+    labNetwork: LOOPBACK_LAB,
     ...(guardrails ? { guardrails } : {}),
   });
   const policy = SecurityPolicy.from({

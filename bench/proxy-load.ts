@@ -32,6 +32,7 @@ import { ProxyServer } from '../src/proxy/proxy-server.js';
 import { mapResolver } from '../src/proxy/egress/resolver.js';
 import { UpstreamTrust } from '../src/proxy/tls/upstream-trust.js';
 import { createTestPki } from '../test/helpers/test-pki.js';
+import { LOOPBACK_LAB } from '../test/helpers/test-internet.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const FRESH_NAMES = Array.from({ length: 21 }, (_, i) => `m${i}.bench.test`);
@@ -79,7 +80,7 @@ async function declawRole(dir: string, mode: string): Promise<void> {
     upstreamTrust: trust,
     resolver: mapResolver(Object.fromEntries(names.map((n) => [n, '127.0.0.1']))),
     hostAddresses: [],
-    labNetwork: { reachablePrivateRanges: ['127.0.0.0/8'] },
+    labNetwork: LOOPBACK_LAB,
   });
   const policy =
     mode === 'splice'
