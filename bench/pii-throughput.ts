@@ -5,6 +5,9 @@
  *   - the npm package `redact-pii` (SyncRedactor) on the same text.
  * Goals (issue 3): >= 50 MiB/s on one core, and >= 10x redact-pii.
  *
+ * Two figures per case: the mean over ~2 s of wall-clock time, and the best of 10 runs in CPU time (the
+ * one-core figure on a shared machine; run under `taskset -c 1` to pin it to one core).
+ *
  * Run: npx tsx bench/pii-throughput.ts
  */
 import { SyncRedactor } from 'redact-pii';
@@ -12,6 +15,7 @@ import { redactBody } from '../src/content/pii/redact-body.js';
 import { createPiiScanner } from '../src/content/pii/scanner.js';
 import { PiiSession } from '../src/content/pii/session.js';
 import { PII_TYPES, type PiiType } from '../src/policy/pii-types.js';
+import { bestCpuMs } from './lib/best-cpu.js';
 import { prng } from './lib/prng.js';
 
 const WORDS = (
@@ -70,7 +74,12 @@ function body(targetBytes: number, piiPerSentence: number): string {
   return JSON.stringify({ batch: requests }, null, 1);
 }
 
-function measure(label: string, bytes: number, fn: () => void): { label: string; mibPerS: number } {
+function measure(
+  label: string,
+  bytes: number,
+  fn: () => void,
+  bestRuns = 10,
+): { label: string; mibPerS: number; bestMibPerS: number } {
   fn(); // warm-up
   fn();
   let runs = 0;
@@ -82,7 +91,9 @@ function measure(label: string, bytes: number, fn: () => void): { label: string;
     elapsed = Number(process.hrtime.bigint() - start);
   }
   const mibPerS = (bytes * runs) / (1024 * 1024) / (elapsed / 1e9);
-  return { label, mibPerS };
+  // redact-pii takes seconds per MiB: its mean stands in for its best.
+  const bestMibPerS = bestRuns === 0 ? mibPerS : bytes / (1024 * 1024) / (bestCpuMs(fn, bestRuns) / 1000);
+  return { label, mibPerS, bestMibPerS };
 }
 
 const scanner = createPiiScanner();
@@ -124,7 +135,7 @@ for (const [label, rate] of [
         session: new PiiSession(),
       }),
     ),
-    measure('redact-pii SyncRedactor.redact (text)', buf.length, () => redactor.redact(text)),
+    measure('redact-pii SyncRedactor.redact (text)', buf.length, () => redactor.redact(text), 0),
   ];
   const redactPii = results[results.length - 1]!.mibPerS;
   const floor = results[0]!.mibPerS;
@@ -133,11 +144,11 @@ for (const [label, rate] of [
       `${check.findings.map((f) => `${f.count} ${f.type}`).join(', ')}\n`,
   );
   process.stdout.write(
-    `${'case'.padEnd(58)} ${'MiB/s'.padStart(8)} ${'× redact-pii'.padStart(13)} ${'× floor'.padStart(8)}\n`,
+    `${'case'.padEnd(58)} ${'MiB/s'.padStart(8)} ${'× redact-pii'.padStart(13)} ${'× floor'.padStart(8)} ${'best CPU MiB/s'.padStart(15)} ${'× floor'.padStart(8)}\n`,
   );
   for (const r of results) {
     process.stdout.write(
-      `${r.label.padEnd(58)} ${r.mibPerS.toFixed(1).padStart(8)} ${(r.mibPerS / redactPii).toFixed(1).padStart(13)} ${(r.mibPerS / floor).toFixed(2).padStart(8)}\n`,
+      `${r.label.padEnd(58)} ${r.mibPerS.toFixed(1).padStart(8)} ${(r.mibPerS / redactPii).toFixed(1).padStart(13)} ${(r.mibPerS / floor).toFixed(2).padStart(8)} ${r.bestMibPerS.toFixed(1).padStart(15)} ${(r.bestMibPerS / results[0]!.bestMibPerS).toFixed(2).padStart(8)}\n`,
     );
   }
 }

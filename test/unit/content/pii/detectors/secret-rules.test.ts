@@ -69,6 +69,10 @@ test('Shannon entropy is 0 for one repeated character and log2(n) for n distinct
   assert.equal(shannonEntropy('aaaa'), 0);
   assert.equal(shannonEntropy('ab'), 1);
   assert.equal(shannonEntropy('abcdefgh'), 3);
+  // Non-ASCII text counts code points like ASCII text counts characters.
+  assert.equal(shannonEntropy('éé'), 0);
+  assert.equal(shannonEntropy('aé'), 1);
+  assert.equal(shannonEntropy('ab😀😀'), shannonEntropy('abcc'));
 });
 
 const rule = (over: Partial<SecretRuleSpec>): SecretRuleSpec => ({
