@@ -130,6 +130,7 @@ for (const [label, f] of [
   [`${pct(hAtDefault)} (heuristic at 0.8)`, hAtDefault],
   ['1%', 0.01],
   ['2%', 0.02],
+  ['5%', 0.05],
 ] as const) {
   for (const [name, pos] of [
     ['all', P],

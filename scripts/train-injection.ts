@@ -2,7 +2,10 @@
  * Trains the Guardrails injection classifier and writes its weights file (docs/guardrails-injection.md).
  *
  *   npm run train:injection [-- --data DIR] [--out FILE] [--seed N] [--name NAME] [--steps N]
+ *     [--l2 X | --select-l2 X,Y,...] [--folds K] [--background PATH ...] [--no-background]
  *
+ * --select-l2 picks the L2 strength by K-fold cross-validation on the training split alone (TPR of the
+ * stacked out-of-fold scores at FPR ≤ 1/2/5%, then out-of-fold log loss) and trains with it.
  * Defaults: --data ../shared/datasets/injection (or $DECLAW_DATASETS/injection), --out
  * data/injection-model.json, --seed 1. Deterministic: the same data and flags give the same file.
  * Trains on the seeded training split only, so bench/guardrails-injection-accuracy.ts can measure the
@@ -13,16 +16,18 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadInjectionDataset } from '../src/guardrails/injection/dataset.js';
 import { createLinearInjectionModel } from '../src/guardrails/injection/classifier.js';
-import { trainInjectionModel } from '../src/guardrails/injection/train.js';
+import { crossValidateL2, trainInjectionModel } from '../src/guardrails/injection/train.js';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string' },
     out: { type: 'string' },
     seed: { type: 'string', default: '1' },
-    name: { type: 'string', default: 'declaw-logreg-v1' },
+    name: { type: 'string', default: 'declaw-logreg-v2' },
     steps: { type: 'string' },
     l2: { type: 'string' },
+    'select-l2': { type: 'string' },
+    folds: { type: 'string' },
     background: { type: 'string', multiple: true },
     'no-background': { type: 'boolean', default: false },
   },
@@ -47,11 +52,34 @@ const background = values['no-background']
   ? []
   : (values.background ?? defaultBackground).map((p) => resolve(p));
 const ds = loadInjectionDataset(data, { seed, background });
+const common = {
+  ...(values.steps ? { steps: Number(values.steps) } : {}),
+  ...(values.folds ? { folds: Number(values.folds) } : {}),
+};
+let l2 = values.l2 ? Number(values.l2) : undefined;
+let l2Choice: unknown;
+if (values['select-l2']) {
+  const candidates = values['select-l2'].split(',').map(Number);
+  if (candidates.some((x) => !(x > 0)))
+    throw new Error(`--select-l2 takes positive numbers, got ${values['select-l2']}`);
+  const figures = crossValidateL2(ds.train, candidates, common);
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+  process.stdout.write(
+    '| l2 | out-of-fold log loss | TPR at FPR ≤ 1% | ≤ 2% | ≤ 5% |\n|---:|---:|---:|---:|---:|\n',
+  );
+  for (const f of figures)
+    process.stdout.write(`| ${f.l2} | ${f.logLoss.toFixed(4)} | ${f.tprAtFpr.map(pct).join(' | ')} |\n`);
+  const mean = (f: (typeof figures)[number]): number => f.tprAtFpr.reduce((a, b) => a + b, 0) / 3;
+  const best = [...figures].sort((a, b) => mean(b) - mean(a) || a.logLoss - b.logLoss)[0]!;
+  l2 = best.l2;
+  l2Choice = { candidates, chosenBy: 'cross-validation on the training split', figures };
+}
 const weights = trainInjectionModel(ds.train, {
   name: values.name,
-  ...(values.steps ? { steps: Number(values.steps) } : {}),
-  ...(values.l2 ? { l2: Number(values.l2) } : {}),
+  ...common,
+  ...(l2 !== undefined ? { l2 } : {}),
   metadata: {
+    ...(l2Choice ? { l2Selection: l2Choice } : {}),
     seed,
     texts: ds.train.length,
     heldOutCategories: ds.heldOutCategories,

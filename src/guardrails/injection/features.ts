@@ -62,13 +62,15 @@ export function windowRanges(count: number, shape: WindowShape): Int32Array {
 
 /**
  * Extracts, tokenizes and windows `body`, and runs the heuristic on it once. `contentType` as in the
- * built-in scorer (JSON and HTML are sniffed when it is absent).
+ * built-in scorer (JSON and HTML are sniffed when it is absent). `scratch` is handed to tokenize
+ * (tokens.ts): the result's tokens may live in it until the next call that reuses it.
  */
 export function analyseDocument(
   body: string,
   contentType: string | undefined,
   heuristic: InjectionScorer,
   shape: WindowShape,
+  scratch?: TokenStream,
 ): AnalysedDocument {
   // Extracted once: a heuristic with the hook scores this text instead of parsing the body again.
   const doc = extractScanText(body, scanKindOf(body, contentType));
@@ -77,7 +79,7 @@ export function analyseDocument(
     ? heuristic.scoreExtracted(doc)
     : heuristic.score(body, SCAN_KIND_CONTENT_TYPE[doc.kind]);
   const norm = normalizeForScan(text);
-  const tokens = tokenize(norm.lower);
+  const tokens = tokenize(norm.lower, scratch);
   const windows = windowRanges(tokens.count, shape);
   const nw = windows.length / 2;
   const attached = new Uint8Array(nw);

@@ -4,7 +4,8 @@
  *
  * Lexical weights are sparse: `lexical.buckets` are the non-zero hash buckets, delta-coded in
  * ascending order, and `lexical.weights` their weights as integers, to be multiplied by
- * `lexical.scale`. Heuristic signals are keyed by the built-in scorer's signal ids, so a signal the
+ * `lexical.scale`. `stack`, when present, holds the second stage that combines the heuristic's score
+ * with the word model's logit (stacking.ts). Heuristic signals are keyed by the built-in scorer's signal ids, so a signal the
  * file does not know weighs nothing.
  *
  * @example
@@ -36,6 +37,16 @@ const weightsSchema = z.strictObject({
     buckets: z.array(z.number().int().nonnegative()),
     weights: z.array(z.number().int()),
   }),
+  // Stage 2 (stacking.ts); absent in files written before it, whose score is the word model's alone.
+  stack: z
+    .strictObject({
+      bias: z.number(),
+      heuristic: z.number().nonnegative(),
+      nothingFound: z.number(),
+      model: z.number().nonnegative(),
+      epsilon: z.number().positive().max(0.5),
+    })
+    .optional(),
   training: z.record(z.string(), z.unknown()).optional(),
 });
 

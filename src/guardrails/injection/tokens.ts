@@ -62,37 +62,42 @@ function charClass(c: number): 0 | 1 | 2 {
   return 1;
 }
 
-/**
- * Tokenizes lower-cased text. Linear in its length; allocates five typed arrays sized for the worst
- * case of one token per two characters (grown if a CJK text has more).
- */
-export function tokenize(lower: string): TokenStream {
-  const n = lower.length;
-  let cap = Math.max(16, (n >> 1) + 1);
-  let start: Int32Array = new Int32Array(cap);
-  let end: Int32Array = new Int32Array(cap);
-  let word: Int32Array = new Int32Array(cap);
-  let prefix: Int32Array = new Int32Array(cap);
-  let count = 0;
-  const push = (s: number, e: number, h: number, p: number): void => {
-    if (count === cap) {
-      cap *= 2;
-      const grow = (a: Int32Array): Int32Array => {
-        const b = new Int32Array(cap);
-        b.set(a);
-        return b;
-      };
-      start = grow(start);
-      end = grow(end);
-      word = grow(word);
-      prefix = grow(prefix);
-    }
-    start[count] = s;
-    end[count] = e;
-    word[count] = h;
-    prefix[count] = p;
-    count++;
+function allocTokens(cap: number): TokenStream {
+  return {
+    count: 0,
+    start: new Int32Array(cap),
+    end: new Int32Array(cap),
+    word: new Int32Array(cap),
+    prefix: new Int32Array(cap),
   };
+}
+
+/** A stream of twice the capacity holding the first `count` tokens of `t`. */
+function grown(t: TokenStream, count: number): TokenStream {
+  const g = allocTokens(t.start.length * 2);
+  g.start.set(t.start.subarray(0, count));
+  g.end.set(t.end.subarray(0, count));
+  g.word.set(t.word.subarray(0, count));
+  g.prefix.set(t.prefix.subarray(0, count));
+  return g;
+}
+
+/**
+ * Tokenizes lower-cased text. Linear in its length. Writes into `reuse` when it is given and large
+ * enough (a caller scoring many short texts saves four allocations per call), otherwise allocates
+ * arrays sized for the worst case of one token per two characters (grown if a CJK text has more).
+ * The result may be `reuse` itself: it is valid until the next call that reuses it.
+ */
+export function tokenize(lower: string, reuse?: TokenStream): TokenStream {
+  const n = lower.length;
+  const need = Math.max(16, (n >> 1) + 1);
+  let out = reuse && reuse.start.length >= need ? reuse : allocTokens(need);
+  // Plain locals, not captured by a closure, so the hot loop keeps them in registers.
+  let start = out.start;
+  let end = out.end;
+  let word = out.word;
+  let prefix = out.prefix;
+  let count = 0;
   let i = 0;
   while (i < n) {
     const c = lower.charCodeAt(i);
@@ -101,8 +106,16 @@ export function tokenize(lower: string): TokenStream {
       i++;
       continue;
     }
+    if (count === start.length) {
+      out = grown(out, count);
+      ({ start, end, word, prefix } = out);
+    }
     if (cls === 2) {
-      push(i, i + 1, mixHash(Math.imul(FNV_OFFSET ^ c, FNV_PRIME)), 0);
+      start[count] = i;
+      end[count] = i + 1;
+      word[count] = mixHash(Math.imul(FNV_OFFSET ^ c, FNV_PRIME));
+      prefix[count] = 0;
+      count++;
       i++;
       continue;
     }
@@ -118,8 +131,12 @@ export function tokenize(lower: string): TokenStream {
       i++;
       if (i - s === PREFIX_LENGTH) p = h;
     }
-    if (digitsOnly) push(s, i, NUMBER_HASH, 0);
-    else push(s, i, mixHash(h), i - s > PREFIX_LENGTH ? mixHash(p ^ 0x7f4a7c15) : 0);
+    start[count] = s;
+    end[count] = i;
+    word[count] = digitsOnly ? NUMBER_HASH : mixHash(h);
+    prefix[count] = !digitsOnly && i - s > PREFIX_LENGTH ? mixHash(p ^ 0x7f4a7c15) : 0;
+    count++;
   }
-  return { count, start, end, word, prefix };
+  out.count = count;
+  return out;
 }

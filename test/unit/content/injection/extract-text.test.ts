@@ -54,12 +54,10 @@ test('scoring extracted text gives exactly what scoring the body gives, for any 
   );
   const body = fc.oneof(
     fc.array(fragment, { maxLength: 4 }).map((xs) => ({ body: xs.join(' '), ct: 'text/plain' })),
-    fc
-      .array(fragment, { maxLength: 4 })
-      .map((xs) => ({
-        body: JSON.stringify({ items: xs.map((t, i) => ({ i, t })) }),
-        ct: 'application/json',
-      })),
+    fc.array(fragment, { maxLength: 4 }).map((xs) => ({
+      body: JSON.stringify({ items: xs.map((t, i) => ({ i, t })) }),
+      ct: 'application/json',
+    })),
     fc
       .array(fragment, { maxLength: 4 })
       .map((xs) => ({ body: xs.map((t) => `<p>${t.replace(/</g, '&lt;')}</p>`).join(''), ct: 'text/html' })),

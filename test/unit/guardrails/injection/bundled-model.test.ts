@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { createInjectionScorer } from '../../../../src/content/injection/index.js';
+import { createInjectionScorer, type InjectionScorer } from '../../../../src/content/injection/index.js';
 import { loadBundledInjectionModel } from '../../../../src/guardrails/injection/index.js';
 
 const model = loadBundledInjectionModel();
@@ -28,7 +28,7 @@ const BENIGN = [
 test('the bundled model is named and flags injections at the default threshold', () => {
   for (const text of INJECTIONS) {
     const v = model.score(text);
-    assert.equal(v.model, 'declaw-logreg-v1');
+    assert.equal(v.model, 'declaw-logreg-v2');
     assert.ok(v.score >= T, `${v.score} for ${JSON.stringify(text)}`);
   }
 });
@@ -91,4 +91,33 @@ test('scoring is pure: the same text gives the same verdict, and any string give
     }),
     { numRuns: 200 },
   );
+});
+
+test('a long body scored between two short ones leaves their verdicts as a fresh model gives them', () => {
+  const fresh = (text: string) => loadBundledInjectionModel().score(text);
+  const long = `${BENIGN[3]} `.repeat(20_000) + INJECTIONS[0];
+  const before = INJECTIONS.concat(BENIGN).map((t) => model.score(t));
+  assert.ok(model.score(long).score >= T);
+  const after = INJECTIONS.concat(BENIGN).map((t) => model.score(t));
+  assert.deepEqual(after, before);
+  assert.deepEqual(after[0], fresh(INJECTIONS[0]!));
+  assert.deepEqual(after.at(-1), fresh(BENIGN.at(-1)!));
+});
+
+test('with a heuristic that only scores whole bodies, verdicts are the same as with the built-in one', () => {
+  const builtIn = createInjectionScorer();
+  // No pre-extracted entry point: the model must hand it the body and the kind it read.
+  const plain: InjectionScorer = { score: (text, contentType) => builtIn.score(text, contentType) };
+  const other = loadBundledInjectionModel({ heuristic: plain });
+  const json = JSON.stringify({ items: [BENIGN[0], INJECTIONS[1]] });
+  const html = `<p>${BENIGN[2]}</p><!-- ${INJECTIONS[0]} -->`;
+  for (const [body, ct] of [
+    [json, 'application/json'],
+    [json, undefined],
+    [html, 'text/html'],
+    [html, undefined],
+    [BENIGN[1]!, undefined],
+  ] as const) {
+    assert.deepEqual(other.score(body, ct), model.score(body, ct));
+  }
 });
