@@ -128,16 +128,18 @@ export function rewriteTokens(
 /**
  * False when `text` holds no complete token: none of its `[` is followed by an upper-case letter and
  * none of its `%` by `5B`/`5b`. Most texts a stream rewrites (JSON around a delta, prose) fail this
- * cheap test, which spares them the token regex.
+ * cheap test, which spares them the token regex; a text with many brackets (a JSON array body) goes
+ * to the regex after a few, which is then the faster test.
  */
 function mayContainToken(text: string): boolean {
+  let budget = 16;
   for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) {
     const next = text.charCodeAt(i + 1);
-    if (next >= 65 && next <= 90) return true;
+    if ((next >= 65 && next <= 90) || --budget === 0) return true;
   }
   for (let i = text.indexOf('%5'); i >= 0; i = text.indexOf('%5', i + 1)) {
     const next = text.charCodeAt(i + 2);
-    if (next === 66 || next === 98) return true;
+    if (next === 66 || next === 98 || --budget === 0) return true;
   }
   return false;
 }
