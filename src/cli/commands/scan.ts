@@ -8,6 +8,7 @@ import { ContentPipeline, type ContentFinding } from '../../content/content-pipe
 import { createPiiScanner } from '../../content/pii/scanner.js';
 import { createInjectionScorer } from '../../content/injection/scorer.js';
 import { PiiSession } from '../../content/pii/session.js';
+import { guardrailsClientFromEnv } from '../../guardrails/client/guardrails-client.js';
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
 
@@ -29,14 +30,20 @@ interface ScanOptions {
   json?: boolean;
   contentType?: string;
   host?: string;
+  guardrailsUrl?: string;
 }
+
+/** The Guardrails deadline of a scan, unless GUARDRAILS_TIMEOUT_MS sets one. */
+const SCAN_GUARDRAILS_DEADLINE_MS = 5_000;
 
 /** Exit status when a stage blocked the body, so scripts can tell "blocked" from "invalid input". */
 export const EXIT_BLOCKED = 3;
 
 /**
  * `declaw scan --policy FILE [--direction outbound|inbound] [--json] [INPUT]`: run the content stages
- * of a policy over a file or stdin, offline, and print the result or a JSON report.
+ * of a policy over a file or stdin, offline, and print the result or a JSON report. With
+ * `--guardrails-url` (or GUARDRAILS_URL) the Guardrails Service adds NER and the injection model, with
+ * the proxy's fallback: when it does not answer, the built-in engines decide and stderr says so.
  */
 export function registerScanCommand(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -54,8 +61,13 @@ export function registerScanCommand(program: Command, io: CliIO, setExit: (code:
     .option('--content-type <type>', 'body media type (default: from the file extension, else sniffed)')
     .option('--host <name>', 'destination host, for policies scoped with domains')
     .option('--json', 'print a report { output, blocked, findings } instead of the output')
+    .option(
+      '--guardrails-url <url>',
+      'Guardrails Service for NER and the injection model (default: GUARDRAILS_URL; none: built-in engines only)',
+    )
     .action(async (input: string | undefined, opts: ScanOptions) => {
       const json = Boolean(opts.json);
+      let guardrails: ReturnType<typeof guardrailsClientFromEnv>;
       try {
         if (opts.direction !== 'outbound' && opts.direction !== 'inbound') {
           throw new InvalidArgumentError(
@@ -74,15 +86,28 @@ export function registerScanCommand(program: Command, io: CliIO, setExit: (code:
         } else body = await io.readStdin();
         const contentType =
           opts.contentType ?? (input ? TYPES_BY_EXTENSION[extname(input).toLowerCase()] : undefined);
+        guardrails = guardrailsClientFromEnv(process.env, {
+          ...(opts.guardrailsUrl !== undefined ? { url: opts.guardrailsUrl } : {}),
+          // One body, no traffic waiting: unlike the proxy, a scan can wait for a cold service.
+          ...(process.env.GUARDRAILS_TIMEOUT_MS ? {} : { deadlineMs: SCAN_GUARDRAILS_DEADLINE_MS }),
+        });
         const scanner = createPiiScanner();
         const pipeline = new ContentPipeline(policy, {
           scanner,
           injectionScorer: createInjectionScorer(),
           session: new PiiSession(),
+          ...(guardrails ? { guardrails } : {}),
         });
         const ctx = { contentType, host: opts.host };
         const result =
-          opts.direction === 'outbound' ? pipeline.outbound(body, ctx) : pipeline.inbound(body, ctx);
+          opts.direction === 'outbound'
+            ? await pipeline.outboundAsync(body, ctx)
+            : await pipeline.inboundAsync(body, ctx);
+        for (const f of result.findings) {
+          if (f.stage === 'guardrails_fallback' && !json) {
+            io.stderr(`guardrails: ${f.operation} fell back to the built-in engines (${f.reason})\n`);
+          }
+        }
         if (json) {
           const findings: Array<ContentFinding | Record<string, unknown>> = [...result.findings];
           if (opts.direction === 'outbound' && policy.json.pii.enabled) {
@@ -111,6 +136,8 @@ export function registerScanCommand(program: Command, io: CliIO, setExit: (code:
         setExit(result.blocked ? EXIT_BLOCKED : 0);
       } catch (err) {
         setExit(reportError(io, err, json));
+      } finally {
+        guardrails?.close();
       }
     });
 }

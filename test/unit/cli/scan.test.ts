@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
+import { createGuardrailsService, loadDefaultEngines } from '../../../src/guardrails/service/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'declaw-scan-'));
 const file = (name: string, text: string) => {
@@ -95,4 +96,27 @@ test('scan refuses a bad --direction and names the flag', async () => {
   );
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--direction: must be outbound or inbound/);
+});
+
+test('scan --guardrails-url adds the service: a name in the request leaves as a PERSON_NAME token', async (t) => {
+  const service = createGuardrailsService({ engines: loadDefaultEngines() });
+  await service.listen('127.0.0.1', 0);
+  t.after(() => service.close());
+  await service.whenReady();
+  const policy = file('names.yaml', 'pii:\n  enabled: true\n  types: [person_name, email]\n');
+  const body = file('names.txt', 'Please write to John Smith at john@example.com about the refund.');
+  const r = await runCli(['scan', '--policy', policy, '--guardrails-url', service.url, body]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!r.stdout.includes('John Smith') && !r.stdout.includes('john@example.com'), r.stdout);
+  assert.match(r.stdout, /write to \[PERSON_NAME_[0-9a-f]{6}\] at \[EMAIL_[0-9a-f]{6}\]/);
+});
+
+test('scan falls back to the built-in engines when the Guardrails Service is down, and says so', async () => {
+  const policy = file('names-down.yaml', 'pii:\n  enabled: true\n  types: [person_name, email]\n');
+  const body = file('names-down.txt', 'Please write to John Smith at john@example.com about the refund.');
+  // Port 9 on loopback: nothing listens there, so the connection is refused at once.
+  const r = await runCli(['scan', '--policy', policy, '--guardrails-url', 'http://127.0.0.1:9', body]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /John Smith at \[EMAIL_[0-9a-f]{6}\]/);
+  assert.match(r.stderr, /guardrails: analyze fell back to the built-in engines \(unreachable\)/);
 });
