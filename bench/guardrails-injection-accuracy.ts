@@ -79,12 +79,17 @@ const rate = (xs: Scored[], k: Key, t: number): number =>
   xs.length === 0 ? 0 : xs.filter((x) => x[k] >= t).length / xs.length;
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-/** Lowest threshold whose FPR on `N` is at most `fpr`, and the TPR there. */
-function atFpr(k: Key, fpr: number, positives: Scored[]): { t: number; tpr: number; fpr: number } {
-  const ts = [...new Set([...N, ...positives].map((x) => x[k]))].sort((a, b) => a - b);
+/** Lowest threshold whose FPR on `negatives` is at most `fpr`, and the TPR there. */
+function atFpr(
+  k: Key,
+  fpr: number,
+  positives: Scored[],
+  negatives: Scored[] = N,
+): { t: number; tpr: number; fpr: number } {
+  const ts = [...new Set([...negatives, ...positives].map((x) => x[k]))].sort((a, b) => a - b);
   for (const t of ts) {
     if (t <= 0) continue;
-    const f = rate(N, k, t);
+    const f = rate(negatives, k, t);
     if (f <= fpr + 1e-12) return { t, tpr: rate(positives, k, t), fpr: f };
   }
   return { t: 1.01, tpr: 0, fpr: 0 };
@@ -143,6 +148,23 @@ for (const [label, f] of [
     );
   }
 }
+
+// Over-defence is the other cost: the same comparison with the README files as the negatives.
+const readmeAtDefault = rate(readmes, 'h', T);
+for (const [label, f] of [
+  [`${pct(readmeAtDefault)} of READMEs (heuristic at 0.8)`, readmeAtDefault],
+  ['2% of READMEs', 0.02],
+] as const) {
+  const h = atFpr('h', f, P, readmes);
+  const m = atFpr('m', f, P, readmes);
+  console.log(
+    `| ${label} | all | ${h.t.toFixed(3)}, **${pct(h.tpr)}**, ${pct(h.fpr)} | ${m.t.toFixed(3)}, **${pct(m.tpr)}**, ${pct(m.fpr)} |`,
+  );
+}
+
+const stage2 = weights.training?.stackHeuristicRatio;
+if (stage2 !== undefined)
+  console.log(`\nstage 2: heuristic weight ${String(stage2)}× the word model's logit`);
 
 for (const k of ['h', 'm'] as const) {
   console.log(`\nROC table: ${k === 'h' ? 'built-in heuristic' : `classifier ${weights.name}`}\n`);

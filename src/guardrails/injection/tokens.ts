@@ -49,10 +49,13 @@ export function bigramHash(prev: number, cur: number): number {
 
 // Word characters: ASCII letters, digits and underscore, and letters above U+00BF except the
 // punctuation blocks. CJK ideographs and kana are tokens of their own (no spaces between words).
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  ASCII_CLASS[c] = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f ? 1 : 0;
+}
+
 function charClass(c: number): 0 | 1 | 2 {
-  if (c < 0x80) {
-    return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f ? 1 : 0;
-  }
+  if (c < 0x80) return ASCII_CLASS[c] as 0 | 1;
   if (c < 0xc0 || c === 0xd7 || c === 0xf7) return 0;
   if (c >= 0x2000 && c <= 0x2bff) return 0;
   if ((c >= 0x3040 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff)) return 2;
