@@ -15,6 +15,9 @@ export const TOKEN_TYPE_PREFIXES: readonly string[] = Object.freeze(PII_TYPES.ma
 
 const TYPE_BY_PREFIX: ReadonlyMap<string, PiiType> = new Map(PII_TYPES.map((t) => [tokenPrefix(t), t]));
 
+/** `CREDIT_CARD_`, …: what a token's type part reads up to its hex digits. */
+const TYPE_PARTS: readonly string[] = TOKEN_TYPE_PREFIXES.map((p) => `${p}_`);
+
 /** Longest complete token: the percent-encoded `%5BDRIVERS_LICENSE_xxxxxx%5D`. */
 export const MAX_TOKEN_LENGTH =
   3 + Math.max(...TOKEN_TYPE_PREFIXES.map((p) => p.length)) + 1 + TOKEN_HEX_DIGITS + 3;
@@ -138,7 +141,7 @@ export function couldStartTokenAt(code: (i: number) => number, start: number, en
   while (i < end && isUpperOrUnderscore(code(i))) i++;
   let upper = '';
   for (let k = typeStart; k < i; k++) upper += String.fromCharCode(code(k));
-  if (i === end) return TOKEN_TYPE_PREFIXES.some((p) => `${p}_`.startsWith(upper));
+  if (i === end) return TYPE_PARTS.some((p) => p.startsWith(upper));
   // Hex digits may follow only a complete `TYPE_`.
   if (!TYPE_BY_PREFIX.has(upper.slice(0, -1)) || !upper.endsWith('_')) return false;
   let hexCount = 0;

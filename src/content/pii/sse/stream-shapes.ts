@@ -73,8 +73,6 @@ function readChat(chunk: Json, choices: unknown[], eventName: string | undefined
     if (!isObject(choice)) return;
     const index = typeof choice.index === 'number' ? choice.index : position;
     const prefix = `chat/${index}/`;
-    const synth = (delta: Json): string =>
-      JSON.stringify(chatChunk(chunk, { index, delta, logprobs: null, finish_reason: null }));
     if (typeof choice.text === 'string') {
       slots.push(
         slot(
@@ -99,7 +97,7 @@ function readChat(chunk: Json, choices: unknown[], eventName: string | undefined
             value,
             (t) => (delta[field] = t),
             eventName,
-            (t) => synth({ [field]: t }),
+            (t) => chatDeltaEvent(chunk, index, { [field]: t }),
           ),
         );
       }
@@ -116,7 +114,10 @@ function readChat(chunk: Json, choices: unknown[], eventName: string | undefined
               fn.arguments as string,
               (t) => (fn.arguments = t),
               eventName,
-              (t) => synth({ tool_calls: [{ index: callIndex, function: { arguments: t } }] }),
+              (t) =>
+                chatDeltaEvent(chunk, index, {
+                  tool_calls: [{ index: callIndex, function: { arguments: t } }],
+                }),
             ),
           );
         });
@@ -130,7 +131,7 @@ function readChat(chunk: Json, choices: unknown[], eventName: string | undefined
             fc.arguments,
             (t) => (fc.arguments = t),
             eventName,
-            (t) => synth({ function_call: { arguments: t } }),
+            (t) => chatDeltaEvent(chunk, index, { function_call: { arguments: t } }),
           ),
         );
       }
@@ -141,6 +142,14 @@ function readChat(chunk: Json, choices: unknown[], eventName: string | undefined
 }
 
 /** A new chat chunk with the identifying fields of `template` and one choice. */
+/**
+ * The data of a chat chunk carrying only `delta` for choice `index`. A module function rather than a
+ * closure made per event: most events never flush held text.
+ */
+function chatDeltaEvent(template: Json, index: number, delta: Json): string {
+  return JSON.stringify(chatChunk(template, { index, delta, logprobs: null, finish_reason: null }));
+}
+
 function chatChunk(template: Json, choice: Json): Json {
   const out: Json = {};
   for (const k of ['id', 'object', 'created', 'model', 'service_tier', 'system_fingerprint']) {
