@@ -7,8 +7,8 @@
  *
  * Bodies: short texts (the benign and injected development texts, ~0.5 KiB each, as the service
  * receives them one request at a time), and 1 MiB plain, HTML and JSON bodies of the same texts.
- * Rounds alternate which scorer runs first and the ratio is the median of per-round ratios, so the
- * load of a shared machine affects both sides alike. Not a test: figures depend on the machine. One
+ * Rounds alternate which scorer runs first; rates come from each side's best round, and the median
+ * of per-round ratios is printed beside their ratio as a check on the load of a shared machine. Not a test: figures depend on the machine. One
  * core (main thread).
  */
 import { readFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { createInjectionScorer } from '../src/content/injection/index.js';
 import { loadBundledInjectionModel } from '../src/guardrails/injection/index.js';
 import { prng } from './lib/prng.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '9' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
 const ROUNDS = Number(values.rounds);
 const MIB = 1024 * 1024;
 const DIR = resolve(
@@ -81,12 +81,12 @@ function pass(f: (s: string) => unknown, items: string[], repeat: number): numbe
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 console.log(
-  `${ROUNDS} interleaved rounds after a warm-up, one core; rates are medians, the ratio is the median of per-round ratios\n`,
+  `${ROUNDS} interleaved rounds after a warm-up, one core; rates and their ratio are from each side's best round\n`,
 );
 console.log(
-  '| body | heuristic texts/s | heuristic MiB/s | classifier texts/s | classifier MiB/s | classifier / heuristic |',
+  '| body | heuristic texts/s | heuristic MiB/s | classifier texts/s | classifier MiB/s | classifier / heuristic | median of round ratios |',
 );
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const b of bodies) {
   const size = b.items.reduce((n, s) => n + Buffer.byteLength(s), 0) / MIB;
   const hf = (s: string): unknown => heuristic.score(s, b.contentType);
@@ -106,10 +106,11 @@ for (const b of bodies) {
     ms.push(m);
     ratios.push(h / m);
   }
-  const h = median(hs);
-  const m = median(ms);
+  // Best rounds: on a shared machine, load only ever slows a round down.
+  const h = Math.min(...hs);
+  const m = Math.min(...ms);
   const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
   console.log(
-    `| ${b.name} | ${fmt(b.items.length / h)} | ${fmt(size / h)} | ${fmt(b.items.length / m)} | ${fmt(size / m)} | ${median(ratios).toFixed(2)} |`,
+    `| ${b.name} | ${fmt(b.items.length / h)} | ${fmt(size / h)} | ${fmt(b.items.length / m)} | ${fmt(size / m)} | ${(h / m).toFixed(2)} | ${median(ratios).toFixed(2)} |`,
   );
 }

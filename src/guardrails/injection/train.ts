@@ -38,7 +38,10 @@ export interface TrainOptions {
   steps?: number;
   /** Adam step size. Default 0.05. */
   learningRate?: number;
-  /** L2 strength on lexical weights (a tenth of it on the heuristic's). Default 3e-3. */
+  /**
+   * L2 strength on lexical weights (a tenth of it on the heuristic's). Default 1e-3, chosen by 4-fold
+   * cross-validation on the bundled training split (docs/guardrails-injection.md).
+   */
   l2?: number;
   /** Heuristic score bin edges. Default [0.3, 0.5, 0.7, 0.8, 0.9]. */
   binEdges?: number[];
@@ -271,7 +274,7 @@ function prepareAll(samples: readonly LabelledText[], options: TrainOptions) {
     layout,
     steps: options.steps ?? 400,
     lr: options.learningRate ?? 0.05,
-    l2: options.l2 ?? 3e-3,
+    l2: options.l2 ?? 1e-3,
   };
   return { hashBits, shape, binEdges, signalIndex, texts, cfg, nb };
 }
