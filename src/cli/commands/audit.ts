@@ -72,14 +72,37 @@ function decisionOf(e: AuditEntry): string {
   if (e.type === 'transform_applied') parts.push(`${e.transformations_applied} replacement(s)`);
   if (Array.isArray(e.details.keys)) parts.push((e.details.keys as string[]).join(','));
   if (e.status_code) parts.push(String(e.status_code));
+  if (e.type === 'request_completed') parts.push(exchangeSummary(e.details));
   return parts.join(' ');
+}
+
+/** `↑1.2 KiB ↓64.0 KiB 12 ms intercept` for a completed exchange (sizes, duration, mode). */
+function exchangeSummary(d: Record<string, unknown>): string {
+  const size = (n: unknown) =>
+    typeof n !== 'number'
+      ? '?'
+      : n < 1024
+        ? `${n} B`
+        : n < 1048576
+          ? `${(n / 1024).toFixed(1)} KiB`
+          : `${(n / 1048576).toFixed(1)} MiB`;
+  const ms = typeof d.duration_ms === 'number' ? `${Math.round(d.duration_ms)} ms` : '';
+  return [
+    `↑${size(d.request_bytes)}`,
+    `↓${size(d.response_bytes)}`,
+    ms,
+    typeof d.mode === 'string' ? d.mode : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** One table row: time, sandbox, type, destination, decision. */
 function formatRow(io: CliIO, e: AuditEntry): string {
   const time = e.timestamp.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   const where = e.url ? `${e.method ? `${e.method} ` : ''}${e.url}` : (e.host ?? '');
-  const refused = e.status_code >= 400 || e.type === 'egress_blocked';
+  // A completed exchange with an upstream 4xx/5xx is the upstream's answer, not a declaw refusal.
+  const refused = (e.status_code >= 400 && e.type !== 'request_completed') || e.type === 'egress_blocked';
   const type = e.type.padEnd(18);
   const shownType = refused ? colour(io, 31, type) : e.category === 'content' ? colour(io, 33, type) : type;
   return `${time}  ${e.sandbox_id.padEnd(14)}  ${shownType}  ${where}${where ? '  ' : ''}${colour(io, 2, decisionOf(e))}\n`;

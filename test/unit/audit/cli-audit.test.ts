@@ -81,6 +81,12 @@ test('declaw audit shows completed requests and upstream timeouts with status, s
     /upstream_timeout .*GET https:\/\/api\.openai\.com\/v1\/models .*response_head 504/,
   );
   assert.match(rows[1] ?? '', /upstream_timeout .*\/v1\/files\/big .*body_idle$/);
+  const done = lines((await runCli(['audit', '--data-dir', dataDir, '--type', 'request_completed'])).stdout);
+  assert.match(
+    done[0] ?? '',
+    /request_completed .*POST .*\/v1\/chat\/completions.* 200 ↑1\.2 KiB ↓5\.5 KiB 43 ms intercept$/,
+  );
+  assert.match(done[1] ?? '', /request_completed .*incomplete 200 ↑0 B ↓64\.0 KiB 300010 ms intercept$/);
   const json = await runCli(['audit', '--data-dir', dataDir, '--json', '--type', 'request_completed']);
   const entries = lines(json.stdout).map((l) => JSON.parse(l) as AuditEntry);
   assert.deepEqual(
