@@ -38,7 +38,7 @@ export interface InjectionVerdict {
   score: number;
   /** The evidence that weighed most, as stable ids (never matched text). */
   signals: string[];
-  /** Which model scored it, e.g. `declaw-logreg-v1`. */
+  /** Which model scored it, e.g. `declaw-logreg-v2`. */
   model: string;
 }
 

@@ -103,9 +103,11 @@ test('scan --guardrails-url adds the service: a name in the request leaves as a 
   await service.listen('127.0.0.1', 0);
   t.after(() => service.close());
   await service.whenReady();
+  const url = service.url;
+  assert.ok(url, 'the service says where it listens');
   const policy = file('names.yaml', 'pii:\n  enabled: true\n  types: [person_name, email]\n');
   const body = file('names.txt', 'Please write to John Smith at john@example.com about the refund.');
-  const r = await runCli(['scan', '--policy', policy, '--guardrails-url', service.url, body]);
+  const r = await runCli(['scan', '--policy', policy, '--guardrails-url', url, body]);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!r.stdout.includes('John Smith') && !r.stdout.includes('john@example.com'), r.stdout);
   assert.match(r.stdout, /write to \[PERSON_NAME_[0-9a-f]{6}\] at \[EMAIL_[0-9a-f]{6}\]/);
