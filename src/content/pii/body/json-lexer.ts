@@ -18,11 +18,6 @@ export interface JsonLiterals {
   /** Offset just past the closing quote or the last digit. */
   ends: number[];
   kinds: LiteralKind[];
-  /**
-   * Indices of literals that are object keys whose value is the very next literal (a string or a
-   * number, not a nested object or array), so a scanner can read `"password": "…"` as a pair.
-   */
-  keyValuePairs: number[];
 }
 
 // Parser states: expecting a value, after a value, expecting a key, expecting a colon.
@@ -39,15 +34,13 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
  * the caller scans it as plain text.
  *
  * @example
- * lexJson('{"a": 12}'); // { starts: [1, 6], ends: [4, 8], kinds: [String, Number], keyValuePairs: [0] }
+ * lexJson('{"a": 12}'); // { starts: [1, 6], ends: [4, 8], kinds: [String, Number] }
  */
 export function lexJson(text: string, sequence = false): JsonLiterals | undefined {
   const starts: number[] = [];
   const ends: number[] = [];
   const kinds: LiteralKind[] = [];
-  const keyValuePairs: number[] = [];
   const stack: number[] = [];
-  let afterColon = false;
   const n = text.length;
   let state: number = VALUE;
   let mayClose = false;
@@ -81,7 +74,6 @@ export function lexJson(text: string, sequence = false): JsonLiterals | undefine
     if (state === COLON) {
       if (c !== 58) return undefined;
       state = VALUE;
-      afterColon = true;
       mayClose = false;
       i++;
       continue;
@@ -100,7 +92,6 @@ export function lexJson(text: string, sequence = false): JsonLiterals | undefine
       const end = stringEnd(text, i);
       if (end < 0) return undefined;
       if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = text.indexOf('\\', i);
-      if (afterColon) keyValuePairs.push(starts.length - 1);
       starts.push(i);
       ends.push(end);
       kinds.push(
@@ -109,7 +100,6 @@ export function lexJson(text: string, sequence = false): JsonLiterals | undefine
       i = end;
       state = state === KEY ? COLON : AFTER_VALUE;
     } else if (c === 123 || c === 91) {
-      afterColon = false;
       stack.push(c);
       state = c === 123 ? KEY : VALUE;
       mayClose = true;
@@ -122,7 +112,6 @@ export function lexJson(text: string, sequence = false): JsonLiterals | undefine
     } else if (c === 45 || (c >= 48 && c <= 57)) {
       NUMBER.lastIndex = i;
       if (!NUMBER.test(text)) return undefined;
-      if (afterColon) keyValuePairs.push(starts.length - 1);
       starts.push(i);
       ends.push(NUMBER.lastIndex);
       kinds.push(LiteralKind.Number);
@@ -138,11 +127,10 @@ export function lexJson(text: string, sequence = false): JsonLiterals | undefine
       return undefined;
     }
     mayClose = false;
-    afterColon = false;
   }
   // Also rejects an empty text, which never leaves VALUE.
   if (stack.length !== 0 || state !== AFTER_VALUE) return undefined;
-  return { starts, ends, kinds, keyValuePairs };
+  return { starts, ends, kinds };
 }
 
 /** Offset just past the closing quote of the string opening at `open`, or -1 if it never closes. */

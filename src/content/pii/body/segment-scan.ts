@@ -8,22 +8,10 @@ import type { PiiFinding, PiiScanner } from '../types.js';
 const SEPARATOR = '\u0000';
 
 /**
- * With key/value pairs, every segment is quoted as in the JSON it came from and a key is joined to
- * its value with `": "`: secret rules written for source code (gitleaks' `password = "…"` rules) see
- * the name, the operator and a closing quote, as they would in the raw body.
- */
-const QUOTED_SEPARATOR = '"\u0000"';
-const PAIR_SEPARATOR = '": "';
-
-/**
  * Scans many small strings (JSON string values, form fields) with one scanner call instead of one call
  * each: the segments are joined with a separator and the findings are mapped back. A finding that
  * still straddles a separator is dropped and the segments it touches are rescanned on their own, so a
  * detector that matches across the separator can neither hide nor invent PII.
- *
- * `keyValuePairs` (JSON) lists the indices of segments that are object keys followed by their value:
- * then segments are quoted and each key is joined to its value as `"key": "value"`, so a secret
- * rule can match the pair; a finding still belongs to one segment (the value's secret, never the key).
  *
  * Returns the segments that hold findings, in segment order, with offsets relative to the segment
  * (most segments of a body hold none, so they cost nothing here).
@@ -36,7 +24,6 @@ export function scanSegments(
   segments: readonly string[],
   scanner: PiiScanner,
   types: ReadonlySet<PiiType>,
-  keyValuePairs?: readonly number[],
 ): SegmentFindings[] {
   if (segments.length === 0) return [];
   if (segments.length === 1) {
@@ -44,21 +31,15 @@ export function scanSegments(
     return findings.length === 0 ? [] : [{ index: 0, findings }];
   }
   const starts = new Array<number>(segments.length);
-  let joined: string;
-  if (keyValuePairs === undefined || keyValuePairs.length === 0) {
-    let offset = 0;
-    for (let i = 0; i < segments.length; i++) {
-      starts[i] = offset;
-      offset += segments[i]!.length + SEPARATOR.length;
-    }
-    joined = segments.join(SEPARATOR);
-  } else {
-    joined = joinPairs(segments, keyValuePairs, starts);
+  let offset = 0;
+  for (let i = 0; i < segments.length; i++) {
+    starts[i] = offset;
+    offset += segments[i]!.length + SEPARATOR.length;
   }
   const found = new Map<number, PiiFinding[]>();
   const rescan = new Set<number>();
   let seg = 0;
-  for (const f of scanner.scan(joined, types)) {
+  for (const f of scanner.scan(segments.join(SEPARATOR), types)) {
     // Findings come sorted by start, so the segment index only moves forward.
     while (seg + 1 < segments.length && starts[seg + 1]! <= f.start) seg++;
     const segStart = starts[seg]!;
@@ -82,24 +63,6 @@ export function scanSegments(
   const out = [...found].map(([index, findings]) => ({ index, findings }));
   if (rescan.size > 0) out.sort((a, b) => a.index - b.index);
   return out;
-}
-
-/** `"seg0"\u0000"key": "value"…`, filling `starts` with each segment's offset in the result. */
-function joinPairs(segments: readonly string[], keyValuePairs: readonly number[], starts: number[]): string {
-  const paired = new Uint8Array(segments.length);
-  for (const k of keyValuePairs) if (k >= 0 && k + 1 < segments.length) paired[k] = 1;
-  const parts = new Array<string>(segments.length * 2 + 1);
-  parts[0] = '"';
-  let offset = 1;
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i]!;
-    const separator = i + 1 === segments.length ? '"' : paired[i] === 1 ? PAIR_SEPARATOR : QUOTED_SEPARATOR;
-    starts[i] = offset;
-    parts[2 * i + 1] = segment;
-    parts[2 * i + 2] = separator;
-    offset += segment.length + separator.length;
-  }
-  return parts.join('');
 }
 
 /** Findings of one segment, by the segment's index. */

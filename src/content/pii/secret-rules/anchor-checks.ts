@@ -19,24 +19,13 @@ interface AnchorCheckEntry {
   /** First 16 hex digits of the SHA-256 of the rule regex the checks were derived from. */
   readonly regexSha256: string;
   /** Keyword → pattern that must match at each occurrence of the keyword that can be part of a match. */
-  readonly checks: Readonly<Record<string, RegExp>>;
+  readonly checks: (rule: SecretRuleSpec) => Readonly<Record<string, RegExp>>;
 }
 
 // generic-api-key: after its keyword come at most 20 name characters, at most 3 quotes or spaces, then
 // an assignment operator (`=`, `>`, `:`, `:=`, `||`, `=>`, `?=`, `,`). JavaScript's \s is wider than
-// RE2's, which keeps the check a necessary condition.
-const GENERIC_KEYWORDS = [
-  'access',
-  'api',
-  'auth',
-  'key',
-  'credential',
-  'creds',
-  'passwd',
-  'password',
-  'secret',
-  'token',
-];
+// RE2's, which keeps the check a necessary condition. The rule's keywords are exactly the names its
+// regex alternates over (access, api, auth, credential, creds, key, passwd, password, secret, token).
 const genericCheck = (keyword: string): RegExp =>
   new RegExp(`${keyword}[ \\t\\w.-]{0,20}[\\s'"]{0,3}[=>:|?,]`, 'i');
 
@@ -45,7 +34,7 @@ const ENTRIES: ReadonlyMap<string, AnchorCheckEntry> = new Map([
     'generic-api-key',
     {
       regexSha256: '7495022a38032a23',
-      checks: Object.fromEntries(GENERIC_KEYWORDS.map((k) => [k, genericCheck(k)])),
+      checks: (rule) => Object.fromEntries(rule.keywords.map((k) => [k, genericCheck(k)])),
     },
   ],
   [
@@ -53,7 +42,7 @@ const ENTRIES: ReadonlyMap<string, AnchorCheckEntry> = new Map([
     'jwt',
     {
       regexSha256: '036058eec082c25c',
-      checks: { ey: /(?<!\w)ey[a-zA-Z0-9]{17}/ },
+      checks: () => ({ ey: /(?<!\w)ey[a-zA-Z0-9]{17}/ }),
     },
   ],
   [
@@ -61,7 +50,7 @@ const ENTRIES: ReadonlyMap<string, AnchorCheckEntry> = new Map([
     'vault-service-token',
     {
       regexSha256: 'a91e92937b1b6af2',
-      checks: { 'hvs.': /(?<!\w)hvs\.[\w-]{90}/, 's.': /(?<!\w)s\.[a-zA-Z0-9]{24}/ },
+      checks: () => ({ 'hvs.': /(?<!\w)hvs\.[\w-]{90}/, 's.': /(?<!\w)s\.[a-zA-Z0-9]{24}/ }),
     },
   ],
 ]);
@@ -78,7 +67,7 @@ export function withAnchorChecks(rule: SecretRuleSpec): SecretRuleSpec {
   const entry = ENTRIES.get(rule.id);
   if (entry === undefined || rule.anchorChecks !== undefined) return rule;
   if (createHash('sha256').update(rule.regex).digest('hex').slice(0, 16) !== entry.regexSha256) return rule;
-  return { ...rule, anchorChecks: entry.checks };
+  return { ...rule, anchorChecks: entry.checks(rule) };
 }
 
 /** Ids of the rules that have anchor checks (for tests and docs). */

@@ -60,17 +60,3 @@ test('100,000 levels of nesting are lexed without recursion', () => {
 test('a leading byte order mark is tolerated', () => {
   assert.deepEqual(literals('\ufeff{"a":"b"}')?.length, 2);
 });
-
-test('keys are paired with their value only when the value is a string or a number', () => {
-  const text = '{"a": "x", "b": {"c": 1}, "d": [2, "e"], "f": true, "g" : -3}';
-  const lexed = lexJson(text)!;
-  const pairs = lexed.keyValuePairs.map((k) => [
-    text.slice(lexed.starts[k], lexed.ends[k]),
-    text.slice(lexed.starts[k + 1], lexed.ends[k + 1]),
-  ]);
-  assert.deepEqual(pairs, [
-    ['"a"', '"x"'],
-    ['"c"', '1'],
-    ['"g"', '-3'],
-  ]);
-});

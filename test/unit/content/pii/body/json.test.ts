@@ -3,9 +3,8 @@ import { test } from 'node:test';
 import { redactJson } from '../../../../../src/content/pii/body/json.js';
 import { createPiiScanner } from '../../../../../src/content/pii/scanner.js';
 import { PiiSession } from '../../../../../src/content/pii/session.js';
-import type { PiiFinding, PiiScanner } from '../../../../../src/content/pii/types.js';
 import type { PiiType } from '../../../../../src/policy/pii-types.js';
-import { ALL_TEST_TYPES, createTestScanner } from '../helpers/test-scanner.js';
+import { ALL_TEST_TYPES, createGreedyScanner, createTestScanner } from '../helpers/test-scanner.js';
 
 function redact(text: string, sequence = false, session = new PiiSession()) {
   const tally = new Map<PiiType, number>();
@@ -130,20 +129,7 @@ test('the whole body is scanned in one call, escaped strings included, when no f
 
 test('a finding that runs across quotes and commas is dropped and the literals it touches are rescanned alone', () => {
   // A greedy scanner that matches digits, quotes, commas and spaces: it melts neighbouring literals.
-  const greedy: PiiScanner & { calls: number } = {
-    calls: 0,
-    supportedTypes: new Set<PiiType>(['phone_number']),
-    scan(text: string): PiiFinding[] {
-      greedy.calls++;
-      return [...text.matchAll(/[\d", -]{7,}/g)].map((m) => ({
-        type: 'phone_number' as const,
-        start: m.index,
-        end: m.index + m[0].length,
-        detector: 'greedy',
-        score: 1,
-      }));
-    },
-  };
+  const greedy = createGreedyScanner(/[\d", -]{7,}/);
   const session = new PiiSession();
   const out = redactJson('["call 555", "1234567", "x"]', false, {
     scanner: greedy,

@@ -45,3 +45,22 @@ export const ALL_TEST_TYPES: ReadonlySet<PiiType> = new Set<PiiType>([
   'email',
   'phone_number',
 ]);
+
+/**
+ * A scanner reporting every match of `pattern` as a phone number, overlaps with structure included:
+ * for tests of how a body format treats a finding that runs across its separators.
+ */
+export function createGreedyScanner(pattern: RegExp): PiiScanner {
+  return {
+    supportedTypes: new Set<PiiType>(['phone_number']),
+    scan(text: string): PiiFinding[] {
+      return [...text.matchAll(new RegExp(pattern.source, 'g'))].map((m) => ({
+        type: 'phone_number' as const,
+        start: m.index,
+        end: m.index + m[0].length,
+        detector: 'greedy',
+        score: 1,
+      }));
+    },
+  };
+}
