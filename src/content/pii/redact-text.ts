@@ -71,14 +71,37 @@ export function replaceFindings(
 ): string {
   if (findings.length === 0) return text;
   const parts: string[] = [];
-  let at = 0;
-  for (const f of findings) {
-    if (f.start < at || f.end <= f.start || f.end > text.length) continue;
-    parts.push(text.slice(at, f.start), render(session.tokenFor(f.type, text.slice(f.start, f.end))));
-    at = f.end;
-  }
-  parts.push(text.slice(at));
+  parts.push(text.slice(appendReplaced(parts, text, 0, text.length, findings, session, render)));
   return parts.join('');
+}
+
+/**
+ * Appends to `parts` the text `[from, to)` up to its last finding, each finding (offsets relative to
+ * `from`) replaced by its token, and returns where the unreplaced rest begins. Lets a caller rewrite
+ * many pieces of one large text into a single list of parts, without a string per piece.
+ *
+ * @example
+ * const parts = ['{"a":"'];
+ * const rest = appendReplaced(parts, text, 6, 21, findings, session); // parts: ['{"a":"', 'ssn ', '[SSN_0a1b2c]']
+ */
+export function appendReplaced(
+  parts: string[],
+  text: string,
+  from: number,
+  to: number,
+  findings: readonly PiiFinding[],
+  session: TokenIssuer,
+  render: (token: string) => string = (t) => t,
+): number {
+  let at = from;
+  for (const f of findings) {
+    const start = from + f.start;
+    const end = from + f.end;
+    if (start < at || end <= start || end > to) continue;
+    parts.push(text.slice(at, start), render(session.tokenFor(f.type, text.slice(start, end))));
+    at = end;
+  }
+  return at;
 }
 
 /** Options of {@link redactText}. */

@@ -1,5 +1,5 @@
 import type { PiiType } from '../../../policy/pii-types.js';
-import { replaceFindings, tallyFindings, type TokenIssuer } from '../redact-text.js';
+import { appendReplaced, replaceFindings, tallyFindings, type TokenIssuer } from '../redact-text.js';
 import type { PiiScanner } from '../types.js';
 import { lexJson, LiteralKind } from './json-lexer.js';
 import { decodeJsonString, scanJsonLiterals } from './json-scan.js';
@@ -45,12 +45,10 @@ export function redactJson(text: string, sequence: boolean, options: FormatScanO
     const end = ends[i]!;
     const kind = kinds[i]!;
     if (kind === LiteralKind.String) {
-      // Tokens hold no quote or backslash, so they go into an unescaped string as they are.
-      parts.push(
-        text.slice(at, start + 1),
-        replaceFindings(text.slice(start + 1, end - 1), findings, session),
-      );
-      at = end - 1;
+      // Tokens hold no quote or backslash, so they go into an unescaped string as they are; the
+      // rest of the literal and what follows it are copied with the next piece.
+      parts.push(text.slice(at, start + 1));
+      at = appendReplaced(parts, text, start + 1, end - 1, findings, session);
       continue;
     }
     parts.push(text.slice(at, start));
