@@ -59,7 +59,7 @@ export function serializeSseEvent(event: SseEvent, data: string): string {
     }
     if (written) continue;
     written = true;
-    for (const part of data.split(LINE_BREAK)) out.push(`data: ${part}`);
+    for (const part of splitLines(data)) out.push(`data: ${part}`);
   }
   return out.join(event.eol) + event.eol;
 }
@@ -73,10 +73,14 @@ export function serializeSseEvent(event: SseEvent, data: string): string {
  */
 export function buildSseEvent(name: string | undefined, data: string, eol: string): string {
   const head = name === undefined ? '' : `event: ${name}${eol}`;
-  return `${head}${data
-    .split(LINE_BREAK)
+  return `${head}${splitLines(data)
     .map((l) => `data: ${l}`)
     .join(eol)}${eol}${eol}`;
+}
+
+/** The lines of `text`; a data value usually has no line break, which then needs no regex split. */
+function splitLines(text: string): string[] {
+  return text.includes('\n') || text.includes('\r') ? text.split(LINE_BREAK) : [text];
 }
 
 function stripBom(line: string): string {
