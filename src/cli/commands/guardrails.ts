@@ -12,6 +12,7 @@ import {
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
 import { parseListen } from './serve.js';
+import { withInterrupt } from '../interrupt.js';
 
 /** Where `declaw guardrails serve` listens unless told otherwise. */
 export const DEFAULT_GUARDRAILS_LISTEN = '127.0.0.1:8700';
@@ -125,18 +126,11 @@ export function registerGuardrailsCommand(
     .option('--plugin <module>', 'ESM module exporting `recognizers` and/or `injectionModel` to add')
     .option('--quiet', 'log only warnings and errors, not one line per request')
     .action(async (opts: GuardrailsServeOptions) => {
-      const stop = new AbortController();
-      const onSignal = (): void => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
       try {
-        await runGuardrailsServe(opts, io, { signal: stop.signal });
+        await withInterrupt((signal) => runGuardrailsServe(opts, io, { signal }));
         setExit(0);
       } catch (err) {
         setExit(reportError(io, err, false));
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
       }
     });
 }

@@ -14,6 +14,7 @@ import { UpstreamTrust } from '../../proxy/tls/upstream-trust.js';
 import { guardrailsClientFromEnv } from '../../guardrails/client/guardrails-client.js';
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
+import { withInterrupt } from '../interrupt.js';
 
 /** Flags of `declaw proxy`. */
 export interface ProxyCommandOptions {
@@ -220,18 +221,11 @@ export function registerProxyCommand(program: Command, io: CliIO, setExit: (code
       'Guardrails Service for NER and the injection model (default: GUARDRAILS_URL)',
     )
     .action(async (opts: ProxyCommandOptions) => {
-      const stop = new AbortController();
-      const onSignal = (): void => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
       try {
-        await runProxyCommand(opts, io, { signal: stop.signal });
+        await withInterrupt((signal) => runProxyCommand(opts, io, { signal }));
         setExit(0);
       } catch (err) {
         setExit(reportError(io, err, false));
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
       }
     });
 }

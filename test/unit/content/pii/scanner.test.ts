@@ -3,21 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import type { PiiType } from '../../../../src/policy/pii-types.js';
+import { BUILT_IN_PII_TYPES, type PiiType } from '../../../../src/policy/pii-types.js';
 import type { Logger } from '../../../../src/logger.js';
 import type { PiiDetector, PiiFinding } from '../../../../src/content/pii/types.js';
 import { createPiiScanner } from '../../../../src/content/pii/scanner.js';
 import { createPrecomputedDetector } from '../../../../src/content/pii/detectors/person-name.js';
 import { DEFAULT_DATASET, evaluatePiiAccuracy, loadPresidioDataset } from '../../../../bench/pii-accuracy.js';
 
-const ALL: ReadonlySet<PiiType> = new Set<PiiType>([
-  'ssn',
-  'credit_card',
-  'email',
-  'phone_number',
-  'api_key',
-  'ip_address',
-]);
+const ALL: ReadonlySet<PiiType> = new Set<PiiType>(BUILT_IN_PII_TYPES);
 const scanner = createPiiScanner();
 const typed = (text: string, types: ReadonlySet<PiiType> = ALL): Array<[PiiType, string]> =>
   scanner.scan(text, types).map((f) => [f.type, text.slice(f.start, f.end)]);
