@@ -8,7 +8,14 @@
  * plus added p50 latency of (c) over (a), SSE time to first event added by (c), the first request to a
  * new host name (leaf minting) against a repeat, and proxy RSS per 1,000 idle intercepted connections.
  *
- *   npx tsx bench/proxy-load.ts [--seconds 2]
+ *   npx tsx bench/proxy-load.ts [--seconds 2] [--cases cd] [--conns 1,10] [--sizes 1024,65536] [--only-load]
+ *
+ * `--cases` keeps only the named cases (letters; (a) always runs, it is the baseline), `--conns` and
+ * `--sizes` only those cells; `--only-load` skips the SSE, first-request and RSS sections. With BENCH_PROFILE_DIR set, the full-pipeline proxy
+ * child runs with `--cpu-prof` and writes its .cpuprofile there when the bench ends (summarise it with
+ * `npx tsx scripts/cpuprofile-top.ts DIR/*.cpuprofile`); BENCH_PROXY_NODE_FLAGS adds Node flags to that
+ * child (e.g. `--trace-gc`). BENCH_PIN=1 pins the full proxy to CPU 1 and
+ * the rest to CPU 0 (`taskset`), for steadier before/after comparisons of its CPU time per request.
  *
  * The upstream server and each proxy run in their own child processes; the load client runs here.
  * Nothing leaves 127.0.0.1. Not a test: numbers depend on the machine and its load.
@@ -17,7 +24,7 @@
  * opener, one-socket agent, request, keep-alive load loop); `main()` runs only when this file is the
  * entry point.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -105,7 +112,10 @@ async function declawRole(dir: string, mode: string): Promise<void> {
   const session = await proxy.sessions.add({ id: 'bench', policy });
   writeFileSync(join(dir, `ca-${mode}.pem`), session.ca.certificatePem);
   const { port } = await proxy.listenExplicit({ sessionId: 'bench' });
-  process.on('message', () => process.send?.({ rss: process.memoryUsage().rss }));
+  process.on('message', () => {
+    const cpu = process.cpuUsage();
+    process.send?.({ rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system, sys: cpu.system });
+  });
   // Exit normally on kill(), so --cpu-prof (when profiling the bench) gets written.
   process.on('SIGTERM', () => process.exit(0));
   process.send?.({ port });
@@ -288,9 +298,13 @@ async function load(target: Target, upstreamPort: number, conns: number, size: n
  * @example
  * const { child, message } = await startChild<{ port: number }>(SELF, ['--role', 'upstream']);
  */
-export function startChild<M>(script: string, args: string[]): Promise<{ child: ChildProcess; message: M }> {
+export function startChild<M>(
+  script: string,
+  args: string[],
+  execArgv: string[] = [],
+): Promise<{ child: ChildProcess; message: M }> {
   const child = fork(script, args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -300,8 +314,11 @@ export function startChild<M>(script: string, args: string[]): Promise<{ child: 
 }
 
 /** Starts one of this file's roles in a child; its first message is `{ port }`. */
-async function startRole(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const { child, message } = await startChild<{ port: number }>(SELF, args);
+async function startRole(
+  args: string[],
+  execArgv: string[] = [],
+): Promise<{ child: ChildProcess; port: number }> {
+  const { child, message } = await startChild<{ port: number }>(SELF, args, execArgv);
   return { child, port: message.port };
 }
 
@@ -363,38 +380,83 @@ async function main(): Promise<void> {
     const upstream = await startRole(['--role', 'upstream', '--dir', dir]);
     children.push(upstream.child);
     const splice = await startRole(['--role', 'declaw', '--mode', 'splice', '--dir', dir]);
-    const full = await startRole(['--role', 'declaw', '--mode', 'full', '--dir', dir]);
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const full = await startRole(
+      ['--role', 'declaw', '--mode', 'full', '--dir', dir],
+      [
+        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        ...(process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ],
+    );
     children.push(splice.child, full.child);
+    if (process.env.BENCH_PIN === '1') {
+      // The proxy on CPU 1, everything else on CPU 0: steadier CPU-per-request figures on a 2-CPU box.
+      for (const [pid, cpu] of [
+        [process.pid, 0],
+        [upstream.child.pid, 0],
+        [splice.child.pid, 0],
+        [full.child.pid, 1],
+      ] as const) {
+        spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+      }
+    }
     const mitm = await startMitmdump(dir);
     if (typeof mitm !== 'string') children.push(mitm.child);
+    const fullTarget: Target = {
+      name: '(c) declaw full',
+      proxyPort: full.port,
+      ca: readFileSync(join(dir, 'ca-full.pem'), 'utf8'),
+    };
+    const cases = `a${arg('--cases') ?? 'bcd'}`;
     const targets: Target[] = [
       { name: '(a) direct', ca: pki.rootCaPem },
       { name: '(b) declaw splice', proxyPort: splice.port, ca: pki.rootCaPem },
-      { name: '(c) declaw full', proxyPort: full.port, ca: readFileSync(join(dir, 'ca-full.pem'), 'utf8') },
+      fullTarget,
       ...(typeof mitm === 'string' ? [] : [{ name: '(d) mitmdump', proxyPort: mitm.port, ca: mitm.ca }]),
-    ];
+    ].filter((t) => cases.includes(t.name[1]!));
     console.log(
       `proxy-load: node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}, ${seconds}s per cell`,
     );
     if (typeof mitm === 'string') console.log(`(d) skipped: ${mitm}`);
-    console.log('\n| case | conns | body | req/s | p50 ms | req/s vs (a) |');
-    console.log('|---|---:|---:|---:|---:|---:|');
+    // The full proxy's own CPU time per request (user + system, from the child): unlike req/s and
+    // latency it hardly depends on what else the machine is running, so it shows small changes.
+    const fullStats = () =>
+      new Promise<{ rss: number; cpuMicros: number; sys: number }>((r) => {
+        full.child.once('message', (m: { rss: number; cpuMicros: number; sys: number }) => r(m));
+        full.child.send('stats');
+      });
+    console.log('\n| case | conns | body | req/s | p50 ms | req/s vs (a) | (c) CPU µs/req (system) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    // Warm-up: the proxies' first requests run cold code (V8 compiles it in the meantime, on other
+    // threads), which would count against whichever cell came first.
+    for (const t of targets.slice(1))
+      for (const size of [1024, 65536]) await load(t, upstream.port, 4, size, 1);
     const base = new Map<string, { rps: number; p50: number }>();
     const full1k = new Map<string, number>();
-    for (const conns of [1, 10]) {
-      for (const size of [1024, 65536]) {
+    const list = (name: string, all: number[]) => arg(name)?.split(',').map(Number) ?? all;
+    for (const conns of list('--conns', [1, 10])) {
+      for (const size of list('--sizes', [1024, 65536])) {
         for (const t of targets) {
+          const s0 = t === fullTarget ? await fullStats() : undefined;
           const r = await load(t, upstream.port, conns, size, seconds);
+          // The load's warm-up requests (one per connection) are counted too: a slight overestimate.
+          const s1 = s0 && (await fullStats());
+          const n = r.rps * seconds + conns;
+          const cpu =
+            s0 && s1
+              ? `${((s1.cpuMicros - s0.cpuMicros) / n).toFixed(0)} (${((s1.sys - s0.sys) / n).toFixed(0)})`
+              : '';
           const key = `${conns}/${size}`;
           if (t.name.startsWith('(a)')) base.set(key, r);
           if (t.name.startsWith('(c)')) full1k.set(key, r.p50);
           const ratio = r.rps / base.get(key)!.rps;
           console.log(
-            `| ${t.name} | ${conns} | ${size / 1024} KiB | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${ratio.toFixed(2)}× |`,
+            `| ${t.name} | ${conns} | ${size / 1024} KiB | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${ratio.toFixed(2)}× | ${cpu} |`,
           );
         }
       }
     }
+    if (process.argv.includes('--only-load')) return;
     console.log(
       `\nadded p50 latency of (c) over (a), 1 connection, 1 KiB: ${(full1k.get('1/1024')! - base.get('1/1024')!.p50).toFixed(2)} ms`,
     );
@@ -409,7 +471,7 @@ async function main(): Promise<void> {
       s.destroy();
       return p50(xs);
     };
-    const [sseA, sseC] = [await ttfe(targets[0]!), await ttfe(targets[2]!)];
+    const [sseA, sseC] = [await ttfe(targets[0]!), await ttfe(fullTarget)];
     console.log(
       `SSE time to first event p50: direct ${sseA.toFixed(2)} ms, declaw full ${sseC.toFixed(2)} ms, added ${(sseC - sseA).toFixed(2)} ms`,
     );
@@ -417,7 +479,7 @@ async function main(): Promise<void> {
     // First request to a new host name (mints a leaf) against a repeat to the same names.
     const firstReq = async (host: string) => {
       const t0 = performance.now();
-      const s = await openTls(targets[2]!, upstream.port, host);
+      const s = await openTls(fullTarget, upstream.port, host);
       await request(new OneSocketAgent(s), '/?size=64', undefined, host, upstream.port);
       s.destroy();
       return performance.now() - t0;
@@ -431,15 +493,11 @@ async function main(): Promise<void> {
     );
 
     // RSS of the full-pipeline proxy per 1,000 idle intercepted keep-alive connections.
-    const rss = () =>
-      new Promise<number>((r) => {
-        full.child.once('message', (m: { rss: number }) => r(m.rss));
-        full.child.send('rss');
-      });
+    const rss = async () => (await fullStats()).rss;
     const before = await rss();
     const idle: TLSSocket[] = [];
     for (let i = 0; i < 1000; i++) {
-      const s = await openTls(targets[2]!, upstream.port);
+      const s = await openTls(fullTarget, upstream.port);
       await request(new OneSocketAgent(s), '/?size=64', undefined, 'localhost', upstream.port);
       idle.push(s);
     }
@@ -449,7 +507,10 @@ async function main(): Promise<void> {
       `proxy RSS per 1,000 idle intercepted keep-alive connections: ${((afterRss - before) / 1048576).toFixed(1)} MiB`,
     );
   } finally {
+    // Waiting for the exits lets a profiled child finish writing its .cpuprofile.
+    const exits = children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null));
     for (const c of children) c.kill();
+    await Promise.all(exits);
     rmSync(dir, { recursive: true, force: true });
   }
 }
