@@ -23,6 +23,7 @@ import type { FlowDeps } from './flow/tls-flow.js';
 import { ExplicitFrontDoor, type ExplicitListenOptions } from './front-door/explicit.js';
 import { TransparentFrontDoor, type TransparentListenOptions } from './front-door/transparent.js';
 import { handleExchange, type ExchangeDeps } from './http/exchange.js';
+import { MeteredResponse } from './http/exchange-meter.js';
 import { internalRefusal, sendRefusal } from './http/error-response.js';
 import { handleUpgrade } from './http/upgrade.js';
 import { SessionRegistry } from './session-registry.js';
@@ -88,7 +89,7 @@ export class ProxyServer {
   readonly sessions: SessionRegistry;
   readonly #flows = new FlowTable();
   readonly #logger: Logger;
-  readonly #decrypted: http.Server;
+  readonly #decrypted: http.Server<typeof http.IncomingMessage, typeof MeteredResponse>;
   readonly #flowDeps: FlowDeps;
   readonly #exchange: ExchangeDeps;
   readonly #peekTimeoutMs: number;
@@ -128,7 +129,7 @@ export class ProxyServer {
       ...(options.metricsSink ? { metrics: options.metricsSink } : {}),
     });
     this.#exchange = { recorder, logger: this.#logger, scanLimit, timeouts };
-    this.#decrypted = http.createServer({ keepAliveTimeout: 30_000 });
+    this.#decrypted = http.createServer({ keepAliveTimeout: 30_000, ServerResponse: MeteredResponse });
     this.#decrypted.on('request', (req, res) => {
       const flow = this.#flows.get(req.socket);
       if (!flow) return sendRefusal(res, internalRefusal('connection without a flow'), true);

@@ -19,6 +19,7 @@ import {
   splice,
   type FlowDeps,
 } from '../flow/tls-flow.js';
+import { MeteredResponse } from '../http/exchange-meter.js';
 import { handleExchange, type ExchangeDeps } from '../http/exchange.js';
 import { handleUpgrade } from '../http/upgrade.js';
 import { egressRefusal } from '../http/destination.js';
@@ -65,7 +66,7 @@ const AUTH_REQUIRED: ProxyRefusal = {
  * await door.listen({ host: '127.0.0.1', port: 8080 });
  */
 export class ExplicitFrontDoor {
-  readonly server: http.Server;
+  readonly server: http.Server<typeof IncomingMessage, typeof MeteredResponse>;
   /** Tunnels leave the HTTP server's bookkeeping after CONNECT; kept here so close() ends them. */
   readonly #tunnels = new Set<Socket>();
 
@@ -73,7 +74,7 @@ export class ExplicitFrontDoor {
     private readonly deps: ExplicitDeps,
     private readonly boundSessionId: string | undefined,
   ) {
-    this.server = http.createServer({ keepAliveTimeout: 30_000 });
+    this.server = http.createServer({ keepAliveTimeout: 30_000, ServerResponse: MeteredResponse });
     this.server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onConnect(req, socket as Socket, head);
     });

@@ -15,7 +15,7 @@ import type { FlowContext } from '../flow/flow-context.js';
 import { processOutbound } from '../pipeline/outbound.js';
 import { BodyDecodeError, decodeBody, parseContentEncoding, readBody } from './body-codec.js';
 import { resolveDestination } from './destination.js';
-import { ExchangeMeter } from './exchange-meter.js';
+import { ExchangeMeter, type MeteredResponse } from './exchange-meter.js';
 import { UpstreamTimeoutError, type UpstreamTimeouts } from './upstream-timeouts.js';
 import { internalRefusal, sendRefusal, type ProxyRefusal } from './error-response.js';
 import {
@@ -43,11 +43,12 @@ export interface ExchangeDeps {
  * Handles one request; never throws (failures become 4xx/5xx answers).
  *
  * @example
- * decryptedServer.on('request', (req, res) => void handleExchange(req, res, flows.get(req.socket)!, deps));
+ * const server = http.createServer({ ServerResponse: MeteredResponse });
+ * server.on('request', (req, res) => void handleExchange(req, res as MeteredResponse, flows.get(req.socket)!, deps));
  */
 export async function handleExchange(
   req: IncomingMessage,
-  res: ServerResponse,
+  res: MeteredResponse,
   flow: FlowContext,
   deps: ExchangeDeps,
 ): Promise<void> {
