@@ -42,6 +42,8 @@ export interface AuditRecorderOptions {
 export class AuditRecorder {
   private readonly metrics: AuditSink | undefined;
   private readonly now: () => Date;
+  #lastTarget: string | undefined;
+  #lastPath = '';
 
   constructor(
     private readonly sink: AuditSink,
@@ -57,17 +59,18 @@ export class AuditRecorder {
    * metrics sink) when the session's policy turned auditing off.
    */
   record(flow: FlowContext, body: EventBody, request: RequestInfo = {}): void {
+    const host = request.host ?? flow.host;
     const event = {
       time: this.now().toISOString(),
       sandboxId: flow.session.id,
       flowId: flow.flowId,
-      host: request.host ?? flow.host,
+      ...(host !== undefined ? { host } : {}),
       port: request.port ?? flow.port,
       ...(request.method !== undefined ? { method: request.method } : {}),
-      ...(request.target !== undefined ? { path: redactedPath(request.target) } : {}),
+      ...(request.target !== undefined ? { path: this.#path(request.target) } : {}),
       ...body,
     } as AuditEvent;
-    if (event.host === undefined) delete event.host;
+    if (event.host === undefined) delete event.host; // only when a body sets it so
     this.log(event);
     if (this.metrics) {
       try {
@@ -84,10 +87,21 @@ export class AuditRecorder {
     }
   }
 
+  /** The recorded form of a request target; an exchange's events share one target, so the last is kept. */
+  #path(target: string): string {
+    if (target !== this.#lastTarget) {
+      this.#lastTarget = target;
+      this.#lastPath = redactedPath(target);
+    }
+    return this.#lastPath;
+  }
+
   private log(e: AuditEvent): void {
-    const where = `${e.sandboxId} ${e.method ?? ''} ${e.host ?? ''}${e.path ?? ''}`
-      .replace(/\s+/g, ' ')
-      .trim();
+    // "sbx-1 POST api.openai.com/v1/chat/completions", leaving out what the event lacks.
+    let where = e.sandboxId;
+    if (e.method !== undefined && e.method !== '') where += ` ${e.method}`;
+    const target = `${e.host ?? ''}${e.path ?? ''}`;
+    if (target !== '') where += ` ${target}`;
     const {
       time: _t,
       sandboxId: _s,
