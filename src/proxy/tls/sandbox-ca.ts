@@ -7,11 +7,25 @@
  * export it, write it to disk, or hand it to a sandbox. The price is that a CA lives exactly as long as
  * the process that made it; after a proxy restart every sandbox gets a new CA (see docs/tls.md).
  */
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import { x509 } from './x509.js';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints } from '@peculiar/asn1-x509';
+import {
+  AlgorithmIdentifier,
+  Certificate,
+  Extension as AsnExtension,
+  Extensions,
+  GeneralName,
+  GeneralSubtree,
+  GeneralSubtrees,
+  Name as AsnName,
+  NameConstraints,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+} from '@peculiar/asn1-x509';
 import { InvalidArgumentError } from '../../errors.js';
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -20,6 +34,8 @@ type CryptoKey = webcrypto.CryptoKey;
 export const ECDSA_P256: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGNING_ALGORITHM: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 const NAME_CONSTRAINTS_OID = '2.5.29.30';
+/** ecdsa-with-SHA256 (RFC 5758 §3.2: no parameters). */
+const ECDSA_WITH_SHA256_OID = '1.2.840.10045.4.3.2';
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DAY_MS = 86_400_000;
 /** Certificates start this far in the past so a sandbox clock slightly behind the host's still accepts them. */
@@ -77,9 +93,12 @@ export class SandboxCa {
   readonly notAfter: Date;
 
   readonly #privateKey: CryptoKey;
-  readonly #issuerName: x509.Name;
-  /** Extensions every leaf carries, encoded once: minting then only encodes the SAN. */
-  readonly #leafExtensions: readonly x509.Extension[];
+  /** Extensions every leaf carries, parsed once: minting then only encodes the SAN. */
+  readonly #leafExtensions: readonly AsnExtension[];
+  readonly #issuer: AsnName;
+  /** Leaf public keys in ASN.1 form, per key: a leaf cache passes the same key for every leaf. */
+  readonly #spki = new WeakMap<CryptoKey, SubjectPublicKeyInfo>();
+  readonly #signatureFormatter = new x509.AsnEcSignatureFormatter();
 
   private constructor(
     sandboxId: string,
@@ -90,13 +109,13 @@ export class SandboxCa {
   ) {
     this.sandboxId = sandboxId;
     this.#privateKey = privateKey;
-    this.#issuerName = certificate.subjectName;
+    this.#issuer = AsnConvert.parse(certificate.subjectName.toArrayBuffer(), AsnName);
     this.#leafExtensions = [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       authorityKeyId,
-    ];
+    ].map((e) => AsnConvert.parse(e.rawData, AsnExtension));
     this.certificatePem = certificate.toString('pem');
     this.fingerprint256 = fingerprint256;
     this.notBefore = certificate.notBefore;
@@ -174,24 +193,46 @@ export class SandboxCa {
           `for ${request.notBefore.toISOString()}..${request.notAfter.toISOString()}; recreate the sandbox to get a new CA`,
       );
     }
-    const san = request.names.map((n) =>
-      isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n },
+    // The certificate is assembled from ASN.1 parts prepared once (issuer, fixed extensions, the leaf
+    // key) and serialised once: X509CertificateGenerator re-parses every part and then the finished
+    // certificate, which was most of the time of a mint.
+    const signature = new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256_OID });
+    const subject = new x509.Name(
+      // RFC 5280 caps a common name at 64 characters; longer names live in the SAN alone.
+      first.length <= 64 ? [{ CN: [first] }] : [{ O: ['declaw interception'] }],
     );
-    const leaf = await x509.X509CertificateGenerator.create(
-      {
-        // RFC 5280 caps a common name at 64 characters; longer names live in the SAN alone.
-        subject: first.length <= 64 ? [{ CN: [first] }] : [{ O: ['declaw interception'] }],
-        issuer: this.#issuerName,
-        publicKey: request.publicKey,
-        signingKey: this.#privateKey,
-        notBefore,
-        notAfter,
-        signingAlgorithm: SIGNING_ALGORITHM,
-        extensions: [...this.#leafExtensions, new x509.SubjectAlternativeNameExtension(san)],
-      },
-      webcrypto,
+    const san = new x509.SubjectAlternativeNameExtension(
+      request.names.map((n) =>
+        isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n },
+      ),
     );
-    return { certificatePem: leaf.toString('pem'), notBefore, notAfter };
+    const tbsCertificate = new TBSCertificate({
+      version: Version.v3,
+      serialNumber: serialNumber(),
+      signature,
+      issuer: this.#issuer,
+      validity: new Validity({ notBefore, notAfter }),
+      subject: AsnConvert.parse(subject.toArrayBuffer(), AsnName),
+      subjectPublicKeyInfo: await this.#spkiOf(request.publicKey),
+      extensions: new Extensions([...this.#leafExtensions, AsnConvert.parse(san.rawData, AsnExtension)]),
+    });
+    const tbs = AsnConvert.serialize(tbsCertificate);
+    const p1363 = await webcrypto.subtle.sign(SIGNING_ALGORITHM, this.#privateKey, tbs);
+    const signatureValue = this.#signatureFormatter.toAsnSignature(SIGNING_ALGORITHM, p1363);
+    if (signatureValue === null) throw new Error('ECDSA signature could not be encoded'); // not for P-256
+    const der = AsnConvert.serialize(
+      new Certificate({ tbsCertificate, signatureAlgorithm: signature, signatureValue }),
+    );
+    return { certificatePem: x509.PemConverter.encode(der, 'CERTIFICATE'), notBefore, notAfter };
+  }
+
+  async #spkiOf(key: CryptoKey): Promise<SubjectPublicKeyInfo> {
+    let spki = this.#spki.get(key);
+    if (spki === undefined) {
+      spki = AsnConvert.parse(await webcrypto.subtle.exportKey('spki', key), SubjectPublicKeyInfo);
+      this.#spki.set(key, spki);
+    }
+    return spki;
   }
 
   /** Never reveals key material when logged or serialised. */
@@ -202,6 +243,13 @@ export class SandboxCa {
       notAfter: this.notAfter.toISOString(),
     };
   }
+}
+
+/** 16 random bytes as a positive DER INTEGER with no leading zero (RFC 5280 §4.1.2.2: at most 20 octets). */
+function serialNumber(): ArrayBuffer {
+  const bytes = randomBytes(16);
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
 }
 
 /** A critical nameConstraints extension permitting only `domains` (and their subdomains) for DNS names. */
