@@ -112,7 +112,9 @@ async function declawRole(dir: string, mode: string): Promise<void> {
   const session = await proxy.sessions.add({ id: 'bench', policy });
   writeFileSync(join(dir, `ca-${mode}.pem`), session.ca.certificatePem);
   const { port } = await proxy.listenExplicit({ sessionId: 'bench' });
-  process.on('message', () => {
+  process.on('message', (what) => {
+    // RSS after a full collection, so garbage left from the load cells does not count (or go missing).
+    if (what === 'rss') (globalThis as { gc?: () => void }).gc?.();
     const cpu = process.cpuUsage();
     process.send?.({ rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system, sys: cpu.system });
   });
@@ -384,6 +386,7 @@ async function main(): Promise<void> {
     const full = await startRole(
       ['--role', 'declaw', '--mode', 'full', '--dir', dir],
       [
+        '--expose-gc',
         ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
         ...(process.env.BENCH_PROXY_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
       ],
@@ -420,10 +423,10 @@ async function main(): Promise<void> {
     if (typeof mitm === 'string') console.log(`(d) skipped: ${mitm}`);
     // The full proxy's own CPU time per request (user + system, from the child): unlike req/s and
     // latency it hardly depends on what else the machine is running, so it shows small changes.
-    const fullStats = () =>
+    const fullStats = (what = 'stats') =>
       new Promise<{ rss: number; cpuMicros: number; sys: number }>((r) => {
         full.child.once('message', (m: { rss: number; cpuMicros: number; sys: number }) => r(m));
-        full.child.send('stats');
+        full.child.send(what);
       });
     console.log('\n| case | conns | body | req/s | p50 ms | req/s vs (a) | (c) CPU µs/req (system) |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
@@ -493,7 +496,7 @@ async function main(): Promise<void> {
     );
 
     // RSS of the full-pipeline proxy per 1,000 idle intercepted keep-alive connections.
-    const rss = async () => (await fullStats()).rss;
+    const rss = async () => (await fullStats('rss')).rss;
     const before = await rss();
     const idle: TLSSocket[] = [];
     for (let i = 0; i < 1000; i++) {
