@@ -6,7 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { loadSqliteDriver } from './sqlite-driver.js';
 import type { AuditEntry, AuditRow } from './entry.js';
 import type { AuditPage, ResolvedFilter } from './query.js';
 import {
@@ -78,7 +79,8 @@ export class SqliteAuditBackend implements AuditBackend {
 
   constructor(o: SqliteBackendOptions) {
     if (!o.readonly && o.file !== ':memory:') mkdirSync(dirname(o.file), { recursive: true, mode: 0o700 });
-    this.db = new Database(o.file, { readonly: Boolean(o.readonly), fileMustExist: Boolean(o.readonly) });
+    const Sqlite = loadSqliteDriver();
+    this.db = new Sqlite(o.file, { readonly: Boolean(o.readonly), fileMustExist: Boolean(o.readonly) });
     this.db.pragma('busy_timeout = 5000');
     if (o.readonly) return;
     this.db.pragma('journal_mode = WAL');
