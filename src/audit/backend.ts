@@ -23,28 +23,65 @@ export interface AuditBackend {
   close(): Promise<void>;
 }
 
+/** How a column is stored: the two databases name these kinds differently. */
+type ColumnKind = 'int' | 'bigint' | 'text';
+
+/** The table's columns in insert order, with their kind and whether they may be NULL. */
+const COLUMN_SPECS = [
+  { name: 'ts', kind: 'bigint' },
+  { name: 'type', kind: 'text' },
+  { name: 'category', kind: 'text' },
+  { name: 'sandbox_id', kind: 'text' },
+  { name: 'host', kind: 'text', nullable: true },
+  { name: 'port', kind: 'int', nullable: true },
+  { name: 'method', kind: 'text' },
+  { name: 'path', kind: 'text' },
+  { name: 'url', kind: 'text' },
+  { name: 'status_code', kind: 'int' },
+  { name: 'reason', kind: 'text', nullable: true },
+  { name: 'rule', kind: 'text', nullable: true },
+  { name: 'direction', kind: 'text' },
+  { name: 'pii_redactions', kind: 'int' },
+  { name: 'injection_blocks', kind: 'int' },
+  { name: 'transformations_applied', kind: 'int' },
+  { name: 'item_count', kind: 'int' },
+  { name: 'details', kind: 'text' },
+  { name: 'expires_at', kind: 'bigint' },
+] as const satisfies ReadonlyArray<{ name: string; kind: ColumnKind; nullable?: boolean }>;
+
 /** The table's columns in insert order (`item_count` holds the entry's `count`). */
-export const COLUMNS = [
-  'ts',
-  'type',
-  'category',
-  'sandbox_id',
-  'host',
-  'port',
-  'method',
-  'path',
-  'url',
-  'status_code',
-  'reason',
-  'rule',
-  'direction',
-  'pii_redactions',
-  'injection_blocks',
-  'transformations_applied',
-  'item_count',
-  'details',
-  'expires_at',
-] as const;
+export const COLUMNS = COLUMN_SPECS.map((c) => c.name);
+
+const SQL_TYPES: Record<'sqlite' | 'postgres', Record<ColumnKind | 'id', string>> = {
+  sqlite: { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER', bigint: 'INTEGER', text: 'TEXT' },
+  postgres: { id: 'BIGSERIAL PRIMARY KEY', int: 'INTEGER', bigint: 'BIGINT', text: 'TEXT' },
+};
+
+/** PostgreSQL array type of each of {@link COLUMNS}, in order, for an `unnest` insert. */
+export const POSTGRES_ARRAY_TYPES: readonly string[] = COLUMN_SPECS.map((c) =>
+  c.kind === 'int' ? 'integer[]' : `${c.kind}[]`,
+);
+
+/**
+ * The `CREATE TABLE` and `CREATE INDEX` statements of the audit table in one dialect: the one column
+ * layout both backends share. Index names are `<indexPrefix>_by_sandbox` and so on.
+ */
+export function auditTableDdl(dialect: 'sqlite' | 'postgres', table: string, indexPrefix: string): string {
+  const types = SQL_TYPES[dialect];
+  const columns = COLUMN_SPECS.map(
+    (c) => `  ${c.name} ${types[c.kind]}${'nullable' in c && c.nullable ? '' : ' NOT NULL'}`,
+  );
+  return `
+CREATE TABLE IF NOT EXISTS ${table} (
+  id ${types.id},
+${columns.join(',\n')}
+);
+CREATE INDEX IF NOT EXISTS ${indexPrefix}_by_sandbox ON ${table} (sandbox_id, id);
+CREATE INDEX IF NOT EXISTS ${indexPrefix}_by_type ON ${table} (type, id);
+CREATE INDEX IF NOT EXISTS ${indexPrefix}_by_ts ON ${table} (ts);
+CREATE INDEX IF NOT EXISTS ${indexPrefix}_by_expiry ON ${table} (expires_at);
+`;
+}
 
 /** One value per {@link COLUMNS} entry, in that order. */
 export function columnValues(row: AuditRow, expiresAtMs: number): Array<string | number | null> {

@@ -8,7 +8,9 @@ import pg from 'pg';
 import type { AuditEntry, AuditRow } from './entry.js';
 import type { AuditPage, ResolvedFilter } from './query.js';
 import {
+  auditTableDdl,
   COLUMNS,
+  POSTGRES_ARRAY_TYPES,
   columnValues,
   entryFromRow,
   pageOf,
@@ -27,61 +29,7 @@ export interface PostgresBackendOptions {
   poolSize?: number;
 }
 
-/** PostgreSQL array type of each of {@link COLUMNS}, for the unnest insert. */
-const ARRAY_TYPES: Record<(typeof COLUMNS)[number], string> = {
-  ts: 'bigint[]',
-  type: 'text[]',
-  category: 'text[]',
-  sandbox_id: 'text[]',
-  host: 'text[]',
-  port: 'integer[]',
-  method: 'text[]',
-  path: 'text[]',
-  url: 'text[]',
-  status_code: 'integer[]',
-  reason: 'text[]',
-  rule: 'text[]',
-  direction: 'text[]',
-  pii_redactions: 'integer[]',
-  injection_blocks: 'integer[]',
-  transformations_applied: 'integer[]',
-  item_count: 'integer[]',
-  details: 'text[]',
-  expires_at: 'bigint[]',
-};
-
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
-function schemaSql(t: string): string {
-  return `
-CREATE TABLE IF NOT EXISTS ${t} (
-  id BIGSERIAL PRIMARY KEY,
-  ts BIGINT NOT NULL,
-  type TEXT NOT NULL,
-  category TEXT NOT NULL,
-  sandbox_id TEXT NOT NULL,
-  host TEXT,
-  port INTEGER,
-  method TEXT NOT NULL,
-  path TEXT NOT NULL,
-  url TEXT NOT NULL,
-  status_code INTEGER NOT NULL,
-  reason TEXT,
-  rule TEXT,
-  direction TEXT NOT NULL,
-  pii_redactions INTEGER NOT NULL,
-  injection_blocks INTEGER NOT NULL,
-  transformations_applied INTEGER NOT NULL,
-  item_count INTEGER NOT NULL,
-  details TEXT NOT NULL,
-  expires_at BIGINT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ${t}_by_sandbox ON ${t} (sandbox_id, id);
-CREATE INDEX IF NOT EXISTS ${t}_by_type ON ${t} (type, id);
-CREATE INDEX IF NOT EXISTS ${t}_by_ts ON ${t} (ts);
-CREATE INDEX IF NOT EXISTS ${t}_by_expiry ON ${t} (expires_at);
-`;
-}
 
 /**
  * Audit entries in a PostgreSQL table.
@@ -99,7 +47,7 @@ export class PostgresAuditBackend implements AuditBackend {
     /** The table the entries are in. */
     readonly table: string,
   ) {
-    const unnest = COLUMNS.map((c, i) => `$${i + 2}::${ARRAY_TYPES[c]}`).join(', ');
+    const unnest = POSTGRES_ARRAY_TYPES.map((type, i) => `$${i + 2}::${type}`).join(', ');
     this.insertSql = `INSERT INTO ${table} (id, ${COLUMNS.join(', ')}) SELECT * FROM unnest($1::bigint[], ${unnest})`;
   }
 
@@ -120,7 +68,7 @@ export class PostgresAuditBackend implements AuditBackend {
         // Serialise schema creation between hosts starting at the same time.
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`declaw_audit_schema_${table}`]);
-        await client.query(schemaSql(table));
+        await client.query(auditTableDdl('postgres', table, table));
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});

@@ -11,6 +11,7 @@ import { loadSqliteDriver } from './sqlite-driver.js';
 import type { AuditEntry, AuditRow } from './entry.js';
 import type { AuditPage, ResolvedFilter } from './query.js';
 import {
+  auditTableDdl,
   COLUMNS,
   columnValues,
   entryFromRow,
@@ -35,34 +36,7 @@ export interface SqliteBackendOptions {
 
 const SCHEMA_VERSION = 1;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit_entries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  ts INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  category TEXT NOT NULL,
-  sandbox_id TEXT NOT NULL,
-  host TEXT,
-  port INTEGER,
-  method TEXT NOT NULL,
-  path TEXT NOT NULL,
-  url TEXT NOT NULL,
-  status_code INTEGER NOT NULL,
-  reason TEXT,
-  rule TEXT,
-  direction TEXT NOT NULL,
-  pii_redactions INTEGER NOT NULL,
-  injection_blocks INTEGER NOT NULL,
-  transformations_applied INTEGER NOT NULL,
-  item_count INTEGER NOT NULL,
-  details TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_sandbox ON audit_entries (sandbox_id, id);
-CREATE INDEX IF NOT EXISTS audit_by_type ON audit_entries (type, id);
-CREATE INDEX IF NOT EXISTS audit_by_ts ON audit_entries (ts);
-CREATE INDEX IF NOT EXISTS audit_by_expiry ON audit_entries (expires_at);
-`;
+const SCHEMA = auditTableDdl('sqlite', 'audit_entries', 'audit');
 
 /**
  * Audit entries in a SQLite file.
