@@ -15,6 +15,7 @@ import { guardrailsClientFromEnv } from '../../guardrails/client/guardrails-clie
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
 import { withInterrupt } from '../interrupt.js';
+import { GUARDRAILS_URL_OPTION } from '../guardrails-option.js';
 
 /** Flags of `declaw proxy`. */
 export interface ProxyCommandOptions {
@@ -216,10 +217,7 @@ export function registerProxyCommand(program: Command, io: CliIO, setExit: (code
     .option('--scan-limit <bytes>', 'largest body scanned; larger ones are refused when scanning is required')
     .option('--sandbox-id <id>', 'name of the session in audit lines', 'local')
     .option('--quiet', 'do not print a line per decision')
-    .option(
-      '--guardrails-url <url>',
-      'Guardrails Service for NER and the injection model (default: GUARDRAILS_URL)',
-    )
+    .option(...GUARDRAILS_URL_OPTION)
     .action(async (opts: ProxyCommandOptions) => {
       try {
         await withInterrupt((signal) => runProxyCommand(opts, io, { signal }));

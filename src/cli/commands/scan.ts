@@ -11,6 +11,7 @@ import { PiiSession } from '../../content/pii/session.js';
 import { guardrailsClientFromEnv } from '../../guardrails/client/guardrails-client.js';
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
+import { GUARDRAILS_URL_OPTION } from '../guardrails-option.js';
 
 const TYPES_BY_EXTENSION: Record<string, string> = {
   '.json': 'application/json',
@@ -61,10 +62,7 @@ export function registerScanCommand(program: Command, io: CliIO, setExit: (code:
     .option('--content-type <type>', 'body media type (default: from the file extension, else sniffed)')
     .option('--host <name>', 'destination host, for policies scoped with domains')
     .option('--json', 'print a report { output, blocked, findings } instead of the output')
-    .option(
-      '--guardrails-url <url>',
-      'Guardrails Service for NER and the injection model (default: GUARDRAILS_URL; none: built-in engines only)',
-    )
+    .option(...GUARDRAILS_URL_OPTION)
     .action(async (input: string | undefined, opts: ScanOptions) => {
       const json = Boolean(opts.json);
       let guardrails: ReturnType<typeof guardrailsClientFromEnv>;

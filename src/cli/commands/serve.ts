@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import { Daemon, DEFAULT_API_HOST, DEFAULT_API_PORT, defaultDataDir } from '../../server/daemon.js';
 import type { CliIO } from '../io.js';
 import { reportError } from '../report-error.js';
+import { GUARDRAILS_URL_OPTION } from '../guardrails-option.js';
 
 interface ServeCliOptions {
   listen: string;
@@ -51,10 +52,7 @@ export function registerServeCommand(program: Command, io: CliIO, setExit: (code
     .option('--data-dir <dir>', `key file and audit data (default ${defaultDataDir()})`)
     .option('--warm-pool <n>', 'sandboxes kept ready in advance', '2')
     .option('--verbose', 'debug logging')
-    .option(
-      '--guardrails-url <url>',
-      'Guardrails Service for NER and the injection model (default: GUARDRAILS_URL)',
-    )
+    .option(...GUARDRAILS_URL_OPTION)
     .action(async (opts: ServeCliOptions) => {
       try {
         const listen = parseListen(opts.listen);
